@@ -1,0 +1,63 @@
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from accounts.models import User
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(tz for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
+    return [(tz, tz.replace("_", " ")) for tz in names]
+
+
+class SignUpForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+        help_texts = {"email": "Optional; needed for password reset and e-mail warnings."}
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=(),
+        help_text="Your days start and end at midnight in this time zone.",
+    )
+
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "sex",
+            "date_of_birth",
+            "life_stage",
+            "has_kidney_disease",
+            "has_heart_condition",
+            "timezone",
+            "target_override_mg",
+            "email_warnings",
+        )
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = timezone_choices()
+        self.fields["sex"].required = True
+        self.fields["sex"].choices = [("", "Choose…"), *User.Sex.choices]
+        self.fields["target_override_mg"].widget.attrs.update(
+            {"min": "1", "max": "2000", "step": "1"}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("life_stage") in (User.LifeStage.PREGNANT, User.LifeStage.LACTATING)
+            and cleaned.get("sex") == User.Sex.MALE
+        ):
+            self.add_error("life_stage", "Pregnancy and lactation apply to the female RDA rows.")
+        if cleaned.get("email_warnings") and not cleaned.get("email"):
+            self.add_error("email", "Enter an e-mail address to receive e-mail warnings.")
+        return cleaned

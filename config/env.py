@@ -1,0 +1,81 @@
+"""Small helpers that read settings from the environment and fail loudly.
+
+A typo in a deployment's environment should stop the server at start-up with a message
+naming the variable, not surface later as a strange behaviour.
+"""
+
+import os
+from urllib.parse import unquote, urlparse
+
+
+class ImproperEnvironment(Exception):
+    """An environment variable holds a value the app cannot use."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperEnvironment(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperEnvironment(f"{name} must be a whole number; got {raw!r}") from None
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default or [])
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_url(url: str, base_dir) -> dict:
+    """Django DATABASES['default'] for a DATABASE_URL; empty means the SQLite file."""
+    if not url:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql", "pgsql"):
+        name = parsed.path.lstrip("/")
+        if not name:
+            raise ImproperEnvironment(f"DATABASE_URL has no database name: {url!r}")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(name),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    if parsed.scheme == "sqlite":
+        # sqlite:///relative.db or sqlite:////absolute/path.db
+        path = url[len("sqlite://") :].lstrip("/") if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ImproperEnvironment(f"DATABASE_URL has no SQLite path: {url!r}")
+        if url.startswith("sqlite:////"):
+            path = "/" + path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+    raise ImproperEnvironment(
+        f"DATABASE_URL must start with postgres:// or sqlite:///; got scheme {parsed.scheme!r}"
+    )

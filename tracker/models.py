@@ -1,0 +1,287 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class MagnesiumForm(models.Model):
+    """A magnesium compound with its elemental fraction (tracker/data/forms.csv)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=60, blank=True, help_text="Short label for lists, e.g. 'glycinate'."
+    )
+    formula = models.CharField(max_length=60, blank=True)
+    molar_mass_g_per_mol = models.DecimalField(max_digits=8, decimal_places=2)
+    mg_atoms_per_formula = models.PositiveSmallIntegerField(default=1)
+    elemental_fraction = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
+    )
+    commonly_quoted_percent = models.CharField(max_length=200, blank=True)
+    absorption_note = models.TextField(blank=True)
+    source = models.TextField()
+    # Columns of the seed articles' forms table (glycinate, citrate, malate, chloride, oxide)
+    # and what the nerve-health article says of threonate; empty for the other compounds.
+    absorption_and_use = models.TextField(blank=True)
+    common_uses = models.TextField(blank=True)
+    potential_considerations = models.TextField(blank=True)
+    additional_information = models.TextField(blank=True)
+    seed_source = models.CharField(max_length=200, blank=True)
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def elemental_percent(self) -> Decimal:
+        return (self.elemental_fraction * 100).quantize(Decimal("0.1"))
+
+
+class Food(models.Model):
+    """A food with its magnesium content. No owner: reference data (tracker/data/foods.csv)."""
+
+    class Category(models.TextChoices):
+        # The categories of tracker/data/foods.csv.
+        NUTS_SEEDS = "nuts_seeds", "Nuts and seeds"
+        GRAINS = "grains", "Grains and cereals"
+        VEGETABLES = "vegetables", "Vegetables"
+        LEGUMES = "legumes", "Legumes"
+        FRUITS = "fruits", "Fruits"
+        FISH_MEAT = "fish_meat", "Fish and meat"
+        DAIRY = "dairy", "Dairy"
+        DRINKS = "drinks", "Drinks"
+        CHOCOLATE = "chocolate", "Chocolate"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_foods",
+        help_text="Empty for reference foods; set for a person's private food.",
+    )
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    mg_per_100g = models.DecimalField(
+        "magnesium per 100 g (mg)",
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2000"))],
+    )
+    serving_desc = models.CharField("serving", max_length=100, default="100 g")
+    serving_grams = models.DecimalField(
+        "grams per serving",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("5000"))],
+    )
+    source = models.TextField(blank=True)
+    confidence = models.CharField(max_length=10, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(owner__isnull=True), name="unique_reference_food"
+            ),
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_own_food_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mg_per_serving(self) -> Decimal:
+        return (self.mg_per_100g * self.serving_grams / 100).quantize(Decimal("0.1"))
+
+
+class SupplementKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "Supplement"
+    MEDICATION = "medication", "Medication (antacid, laxative)"
+
+
+class SupplementProduct(models.Model):
+    """A person's own product, e.g. "Magnesium glycinate 1000 mg (compound weight)"."""
+
+    class LabelBasis(models.TextChoices):
+        ELEMENTAL = "elemental", "Elemental magnesium (label says 'Magnesium ... mg')"
+        COMPOUND = "compound", "Compound weight (label gives the weight of the salt)"
+
+    class ServingUnit(models.TextChoices):
+        CAPSULE = "capsule", "capsule"
+        TABLET = "tablet", "tablet"
+        SCOOP = "scoop", "scoop"
+        ML = "ml", "ml"
+        G = "g", "g"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products"
+    )
+    name = models.CharField(max_length=120)
+    brand = models.CharField(max_length=120, blank=True)
+    form = models.ForeignKey(MagnesiumForm, on_delete=models.PROTECT, related_name="products")
+    kind = models.CharField(
+        max_length=10, choices=SupplementKind.choices, default=SupplementKind.SUPPLEMENT
+    )
+    label_basis = models.CharField("the label amount is", max_length=10, choices=LabelBasis.choices)
+    amount_per_serving_mg = models.DecimalField(
+        "amount per serving (mg)",
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10000"))],
+    )
+    serving_unit = models.CharField(
+        max_length=10, choices=ServingUnit.choices, default=ServingUnit.CAPSULE
+    )
+    elemental_mg_per_serving = models.DecimalField(
+        "elemental magnesium per serving (mg)", max_digits=8, decimal_places=2
+    )
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["is_archived", "name"]
+        indexes = [models.Index(fields=["owner", "is_archived"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.brand})" if self.brand else self.name
+
+
+class EntryKind(models.TextChoices):
+    SUPPLEMENT = "supplement", "Supplement"
+    MEDICATION = "medication", "Medication"
+    FOOD = "food", "Food"
+
+
+SUPPLEMENTAL_KINDS = (EntryKind.SUPPLEMENT, EntryKind.MEDICATION)
+
+
+class IntakeEntry(models.Model):
+    """One thing taken on a local day. ``elemental_mg`` is computed on the server.
+
+    ``kind`` is copied from the product (or "food") so that a day's supplemental and food
+    totals are one aggregate over this table, without joins.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries"
+    )
+    day = models.DateField(help_text="The person's local calendar day.")
+    time = models.TimeField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=EntryKind.choices)
+    product = models.ForeignKey(
+        SupplementProduct, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    food = models.ForeignKey(
+        Food, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    servings = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    grams = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    elemental_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "time", "id"]
+        indexes = [models.Index(fields=["owner", "day"], name="entry_owner_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="food", food__isnull=False, product__isnull=True)
+                    | (
+                        Q(kind__in=["supplement", "medication"])
+                        & Q(product__isnull=False, food__isnull=True)
+                    )
+                ),
+                name="entry_is_food_or_product",
+            ),
+            models.CheckConstraint(condition=Q(elemental_mg__gte=0), name="entry_mg_non_negative"),
+        ]
+        verbose_name_plural = "intake entries"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_name} {self.elemental_mg} mg"
+
+    @property
+    def item_name(self) -> str:
+        if self.product_id:
+            return str(self.product)
+        return str(self.food)
+
+    @property
+    def is_supplemental(self) -> bool:
+        return self.kind in SUPPLEMENTAL_KINDS
+
+
+class SymptomEntry(models.Model):
+    class Symptom(models.TextChoices):
+        MUSCLE_TWITCHING = "muscle_twitching", "Muscle twitching"
+        CRAMPS = "cramps", "Cramps"
+        ANXIETY = "anxiety", "Anxiety"
+        POOR_SLEEP = "poor_sleep", "Poor sleep"
+        HEADACHE = "headache", "Headache or migraine"
+        DIARRHEA = "diarrhea", "Diarrhea"
+        FATIGUE = "fatigue", "Fatigue"
+        LOW_BLOOD_PRESSURE = "low_blood_pressure", "Low blood pressure or dizziness"
+        PALPITATIONS = "palpitations", "Palpitations"
+        OTHER = "other", "Other"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="symptoms"
+    )
+    day = models.DateField()
+    symptom = models.CharField(max_length=20, choices=Symptom.choices)
+    severity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 = barely noticeable, 5 = severe.",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["owner", "day"], name="symptom_owner_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=5), name="symptom_severity_1_5"
+            )
+        ]
+        verbose_name_plural = "symptom entries"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_symptom_display()} ({self.severity}/5)"
+
+
+class WarningSent(models.Model):
+    """A warning e-mail already sent: at most one per person, day and flag.
+
+    The unique constraint, not a read-then-write, is what stops two simultaneous requests
+    from both sending it.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warnings_sent"
+    )
+    day = models.DateField()
+    flag = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "day", "flag"], name="one_warning_per_day_flag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.day} {self.flag}"
