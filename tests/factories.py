@@ -6,6 +6,14 @@ from decimal import Decimal
 import factory
 
 from accounts.models import User
+from tracker.models import (
+    EntryKind,
+    Food,
+    IntakeEntry,
+    MagnesiumForm,
+    SupplementProduct,
+    SymptomEntry,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,4 +34,82 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-__all__ = ["UserFactory", "Decimal"]
+class MagnesiumFormFactory(factory.django.DjangoModelFactory):
+    """A test compound; the real 26 are loaded by the data migration."""
+
+    class Meta:
+        model = MagnesiumForm
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test magnesium compound {n}")
+    short_name = "test"
+    formula = "MgX"
+    molar_mass_g_per_mol = Decimal("172.40")
+    elemental_fraction = Decimal("0.1410")
+    source = "test data"
+
+
+class FoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Food
+
+    name = factory.Sequence(lambda n: f"Test food {n}")
+    category = Food.Category.NUTS_SEEDS
+    mg_per_100g = Decimal("270")
+    serving_desc = "1 oz"
+    serving_grams = Decimal("28.35")
+    source = "test data"
+
+
+class SupplementProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupplementProduct
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Magnesium product {n}")
+    form = factory.SubFactory(MagnesiumFormFactory)
+    kind = SupplementProduct._meta.get_field("kind").default
+    label_basis = SupplementProduct.LabelBasis.COMPOUND
+    amount_per_serving_mg = Decimal("1000")
+    serving_unit = SupplementProduct.ServingUnit.CAPSULE
+    elemental_mg_per_serving = factory.LazyAttribute(
+        lambda p: (
+            p.amount_per_serving_mg * p.form.elemental_fraction
+            if p.label_basis == SupplementProduct.LabelBasis.COMPOUND
+            else p.amount_per_serving_mg
+        )
+    )
+
+
+class SupplementEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeEntry
+
+    owner = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(date.today)
+    product = factory.SubFactory(SupplementProductFactory, owner=factory.SelfAttribute("..owner"))
+    kind = factory.LazyAttribute(lambda e: e.product.kind)
+    servings = Decimal("1")
+    elemental_mg = factory.LazyAttribute(lambda e: e.product.elemental_mg_per_serving * e.servings)
+
+
+class FoodEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeEntry
+
+    owner = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(date.today)
+    kind = EntryKind.FOOD
+    food = factory.SubFactory(FoodFactory)
+    grams = Decimal("28.35")
+    elemental_mg = factory.LazyAttribute(lambda e: e.grams * e.food.mg_per_100g / 100)
+
+
+class SymptomEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SymptomEntry
+
+    owner = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(date.today)
+    symptom = SymptomEntry.Symptom.CRAMPS
+    severity = 2

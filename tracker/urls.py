@@ -1,8 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from tracker.views import home
 
+# Each area's views module carries its own urlpatterns.
 urlpatterns = [
     path("", home.home, name="dashboard"),
     path("healthz", home.healthz, name="healthz"),
+    path("", include("tracker.views.reference")),
+    path("", include("tracker.views.daily")),
+    path("", include("tracker.views.charts")),
+    path("", include("tracker.views.transfer")),
 ]
