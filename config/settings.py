@@ -4,9 +4,8 @@ See README.md for the variables. Nothing here has a production default that is u
 DEBUG is off unless DJANGO_DEBUG asks for it, and then a secret key is required.
 """
 
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 from csp.constants import NONE, SELF
 
