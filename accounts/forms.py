@@ -61,3 +61,28 @@ class ProfileForm(forms.ModelForm):
         if cleaned.get("email_warnings") and not cleaned.get("email"):
             self.add_error("email", "Enter an e-mail address to receive e-mail warnings.")
         return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account needs the current password, so a left-open session cannot do it."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that every entry, product, food and symptom I logged will be deleted "
+        "and cannot be recovered.",
+        required=True,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.")
+        return password

@@ -9,6 +9,7 @@ urlpatterns = [
     # Django's LogoutView accepts POST only.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("delete/", views.delete_account, name="delete_account"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(success_url="/accounts/password/change/done/"),

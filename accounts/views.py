@@ -1,13 +1,14 @@
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts import services
+from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from tracker import intake
 
 
@@ -38,3 +39,17 @@ def profile(request):
         messages.success(request, "Profile saved.")
         return redirect("dashboard")
     return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Delete the account and, through CASCADE, every row that belongs to it."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user=user)
+        messages.success(request, "Your account and all its data have been deleted.")
+        return redirect("dashboard")
+    return render(request, "accounts/delete_account.html", {"form": form})
