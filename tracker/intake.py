@@ -417,8 +417,12 @@ def day_flags(
 
 
 def target_for(person, on: date) -> Target | None:
-    """The target for anything with the profile's attributes; None until sex is known."""
-    if person.sex not in _SEX_WORD:
+    """The target for anything with the profile's attributes.
+
+    An own (clinician-directed) target needs no RDA lookup, so it applies even before the
+    sex is known; otherwise None until sex is known.
+    """
+    if person.sex not in _SEX_WORD and person.target_override_mg is None:
         return None
     return daily_target(
         sex=person.sex,

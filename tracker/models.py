@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -41,7 +41,8 @@ class MagnesiumForm(models.Model):
 
     @property
     def elemental_percent(self) -> Decimal:
-        return (self.elemental_fraction * 100).quantize(Decimal("0.1"))
+        # Half up, as labels print it: threonate's 8.25 % reads 8.3 %, not 8.2 %.
+        return (self.elemental_fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 class Food(models.Model):

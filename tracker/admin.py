@@ -1,0 +1,138 @@
+"""Admin for the reference tables (forms, foods) and, read-mostly, the people's records."""
+
+from django.contrib import admin
+
+from tracker.models import (
+    Food,
+    IntakeEntry,
+    MagnesiumForm,
+    SupplementProduct,
+    SymptomEntry,
+    WarningSent,
+)
+
+
+@admin.register(MagnesiumForm)
+class MagnesiumFormAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "short_name",
+        "formula",
+        "elemental_fraction",
+        "molar_mass_g_per_mol",
+        "display_order",
+    )
+    list_editable = ("display_order",)
+    search_fields = ("name", "short_name", "formula")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "short_name",
+                    "formula",
+                    "molar_mass_g_per_mol",
+                    "mg_atoms_per_formula",
+                    "elemental_fraction",
+                    "commonly_quoted_percent",
+                    "absorption_note",
+                    "source",
+                    "display_order",
+                )
+            },
+        ),
+        (
+            "From the seed articles",
+            {
+                "fields": (
+                    "absorption_and_use",
+                    "common_uses",
+                    "potential_considerations",
+                    "additional_information",
+                    "seed_source",
+                )
+            },
+        ),
+    )
+
+
+class ReferenceOrPrivateFilter(admin.SimpleListFilter):
+    title = "kind of food"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("reference", "Reference foods"), ("private", "People's own foods")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "reference":
+            return queryset.filter(owner__isnull=True)
+        if self.value() == "private":
+            return queryset.filter(owner__isnull=False)
+        return queryset
+
+
+@admin.register(Food)
+class FoodAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "category",
+        "mg_per_100g",
+        "serving_desc",
+        "serving_grams",
+        "confidence",
+        "owner",
+    )
+    list_filter = (ReferenceOrPrivateFilter, "category", "confidence")
+    search_fields = ("name", "owner__username")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+
+
+@admin.register(SupplementProduct)
+class SupplementProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "brand",
+        "owner",
+        "form",
+        "kind",
+        "label_basis",
+        "amount_per_serving_mg",
+        "elemental_mg_per_serving",
+        "is_archived",
+    )
+    list_filter = ("kind", "label_basis", "is_archived", "form")
+    search_fields = ("name", "brand", "owner__username")
+    list_select_related = ("owner", "form")
+    raw_id_fields = ("owner",)
+
+
+@admin.register(IntakeEntry)
+class IntakeEntryAdmin(admin.ModelAdmin):
+    list_display = ("day", "time", "owner", "kind", "product", "food", "elemental_mg")
+    list_filter = ("kind", "day")
+    search_fields = ("owner__username", "product__name", "food__name", "note")
+    list_select_related = ("owner", "product", "food")
+    raw_id_fields = ("owner", "product", "food")
+    date_hierarchy = "day"
+
+
+@admin.register(SymptomEntry)
+class SymptomEntryAdmin(admin.ModelAdmin):
+    list_display = ("day", "owner", "symptom", "severity")
+    list_filter = ("symptom", "severity", "day")
+    search_fields = ("owner__username", "note")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    date_hierarchy = "day"
+
+
+@admin.register(WarningSent)
+class WarningSentAdmin(admin.ModelAdmin):
+    list_display = ("day", "owner", "flag", "sent_at")
+    list_filter = ("flag", "day")
+    search_fields = ("owner__username",)
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
+    date_hierarchy = "day"
