@@ -2,11 +2,10 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tracker import intake
+from tracker.views import day
 
 
 @require_GET
@@ -16,16 +15,7 @@ def home(request):
         return render(request, "tracker/landing.html")
     if not request.user.profile_complete:
         return redirect("profile")
-    today = timezone.localdate()
-    return render(
-        request,
-        "tracker/dashboard.html",
-        {
-            "day": today,
-            "target": intake.target_for(request.user, today),
-            "ul": intake.ul_for(request.user, today),
-        },
-    )
+    return day.dashboard(request)
 
 
 @never_cache

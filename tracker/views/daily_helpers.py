@@ -1,0 +1,38 @@
+"""Small pieces the daily-loop views share: where to go after a write, the day's address for
+e-mails, and turning a service's ValidationError into form errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+
+def day_path(day: date) -> str:
+    return reverse("day", kwargs={"day": day.isoformat()})
+
+
+def day_url(request: HttpRequest, day: date) -> str:
+    """The day page's full address, for the warning e-mail."""
+    return request.build_absolute_uri(day_path(day))
+
+
+def back_to_day(day: date) -> HttpResponseRedirect:
+    """After a write, show the day it changed: today is the dashboard."""
+    if day == timezone.localdate():
+        return redirect("dashboard")
+    return redirect(day_path(day))
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Attach a service's errors to the form's fields when it has them, else to the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,85 @@
+"""The day page and the dashboard (today), which show the same overview of one local day."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tracker import selectors, services
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parse_day(text: str) -> date:
+    """A YYYY-MM-DD day that can hold entries (1900 to tomorrow), else 404."""
+    if not ISO_DAY.fullmatch(text):
+        raise Http404("Not a day")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Http404("Not a day")
+    if day < services.EARLIEST_DAY or day > timezone.localdate() + timedelta(
+        days=services.DAYS_AHEAD_ALLOWED
+    ):
+        raise Http404("No entries can be logged on that day")
+    return day
+
+
+def _day_context(request: HttpRequest, day: date) -> dict:
+    today = timezone.localdate()
+    latest = today + timedelta(days=services.DAYS_AHEAD_ALLOWED)
+    following = day + timedelta(days=1)
+    return {
+        "day": day,
+        "today": today,
+        "is_today": day == today,
+        "overview": selectors.day_overview(user=request.user, day=day),
+        "previous_day": day - timedelta(days=1) if day > services.EARLIEST_DAY else None,
+        "next_day": following if following <= latest else None,
+    }
+
+
+@login_required
+@require_GET
+def day_page(request: HttpRequest, day: str) -> HttpResponse:
+    the_day = _parse_day(day)
+    if not request.user.profile_complete:
+        return redirect("profile")
+    return render(request, "tracker/daily/day.html", _day_context(request, the_day))
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Today's overview plus the quick-logging shortcuts. Called by tracker.views.home."""
+    today = timezone.localdate()
+    context = _day_context(request, today)
+    context.update(
+        products=list(selectors.active_products(user=request.user)),
+        recent_foods=selectors.recent_foods(user=request.user, today=today),
+        # The target card also explains the rule and the UL in words.
+        target=context["overview"].target,
+        ul=context["overview"].ul,
+    )
+    return render(request, "tracker/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def day_pick(request: HttpRequest) -> HttpResponse:
+    """The day picker's target (?date=YYYY-MM-DD, a plain GET form); without one, today."""
+    chosen = request.GET.get("date", "")
+    if ISO_DAY.fullmatch(chosen):
+        return redirect("day", day=chosen)
+    return redirect("day", day=timezone.localdate().isoformat())
+
+
+urlpatterns = [
+    path("day/", day_pick, name="day-pick"),
+    path("day/<str:day>/", day_page, name="day"),
+]

@@ -1,0 +1,129 @@
+"""My supplements: a person's own products, with the elemental mg per serving computed and
+shown before saving ("Preview" re-renders the form with the figure; no JavaScript needed)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tracker import services, warnings
+from tracker.forms.daily import ProductForm
+from tracker.models import SupplementProduct
+from tracker.views.daily_helpers import add_service_errors, day_url
+
+
+@login_required
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    products = (
+        SupplementProduct.objects.filter(owner=request.user)
+        .select_related("form")
+        .annotate(entry_count=Count("entries"))
+        .order_by("is_archived", "name", "id")
+    )
+    return render(request, "tracker/daily/product_list.html", {"products": products})
+
+
+def _saved_message(request: HttpRequest, product: SupplementProduct, form: ProductForm) -> None:
+    messages.success(
+        request,
+        f"Saved {product}: {product.elemental_mg_per_serving:.1f} mg elemental magnesium per "
+        f"{product.get_serving_unit_display()}.",
+    )
+    if form.chemistry_note:
+        messages.info(request, form.chemistry_note)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_add(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        try:
+            product = services.create_product(owner=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _saved_message(request, product, form)
+            return redirect("product-list")
+    return render(
+        request,
+        "tracker/daily/product_form.html",
+        {"form": form, "title": "Add a supplement or medication"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(SupplementProduct, pk=pk, owner=request.user)
+    title = f"Edit {product}"  # before validation copies the typed values onto the instance
+    form = ProductForm(request.POST or None, instance=product, editing=True)
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        today = timezone.localdate()
+        try:
+            written = services.update_product(
+                product=product, day_url=day_url(request, today), **form.service_kwargs()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _saved_message(request, written.obj, form)
+            warnings.announce(request, written.crossed)
+            return redirect("product-list")
+    if form.is_bound is False:
+        form.elemental_mg = product.elemental_mg_per_serving
+    return render(
+        request,
+        "tracker/daily/product_form.html",
+        {"form": form, "product": product, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks; POST deletes, or archives a product that entries use."""
+    product = get_object_or_404(SupplementProduct, pk=pk, owner=request.user)
+    used = product.entries.count()
+    if request.method == "POST":
+        name = str(product)
+        if services.remove_product(product=product):
+            messages.success(request, f"Archived {name}: it has entries, which keep their history.")
+        else:
+            messages.success(request, f"Deleted {name}.")
+        return redirect("product-list")
+    if used:
+        question = (
+            f"{product} is used by {used} entr{'y' if used == 1 else 'ies'}, so it will be "
+            "archived instead of deleted: it disappears from logging, and the entries keep it."
+        )
+        title, button = f"Archive {product}?", "Archive product"
+    else:
+        question = f"Delete {product}? It has no entries."
+        title, button = f"Delete {product}?", "Delete product"
+    return render(
+        request,
+        "tracker/daily/confirm_delete.html",
+        {
+            "title": title,
+            "question": question,
+            "cancel_url": reverse("product-list"),
+            "button": button,
+        },
+    )
+
+
+urlpatterns = [
+    path("supplements/", product_list, name="product-list"),
+    path("supplements/add/", product_add, name="product-add"),
+    path("supplements/<int:pk>/edit/", product_edit, name="product-edit"),
+    path("supplements/<int:pk>/delete/", product_delete, name="product-delete"),
+]

@@ -1,0 +1,107 @@
+"""Symptoms: a list with an add form, edit and delete. A side-effect symptom on a day with
+supplements raises that day's flag, so adding one runs the warning check too."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from tracker import services, warnings
+from tracker.forms.daily import SymptomForm
+from tracker.models import SymptomEntry
+from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path, day_url
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_list(request: HttpRequest) -> HttpResponse:
+    form = SymptomForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            written = services.log_symptom(
+                owner=request.user,
+                day=data["day"],
+                symptom=data["symptom"],
+                severity=data["severity"],
+                note=data["note"],
+                day_url=day_url(request, data["day"]),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Logged {written.obj.get_symptom_display().lower()}.")
+            warnings.announce(request, written.crossed)
+            return redirect("symptom-list")
+    symptoms = SymptomEntry.objects.filter(owner=request.user).order_by("-day", "-id")
+    page = Paginator(symptoms, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tracker/daily/symptom_list.html", {"form": form, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(SymptomEntry, pk=pk, owner=request.user)
+    form = SymptomForm(
+        request.POST or None, user=request.user, initial=SymptomForm.initial_for(entry)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            written = services.update_symptom(
+                entry=entry,
+                day=data["day"],
+                symptom=data["symptom"],
+                severity=data["severity"],
+                note=data["note"],
+                day_url=day_url(request, data["day"]),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Symptom saved.")
+            warnings.announce(request, written.crossed)
+            return back_to_day(written.obj.day)
+    return render(
+        request,
+        "includes/form_page.html",
+        {"form": form, "title": "Edit symptom", "submit": "Save symptom"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def symptom_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks; only POST deletes."""
+    entry = get_object_or_404(SymptomEntry, pk=pk, owner=request.user)
+    if request.method == "POST":
+        day = entry.day
+        services.delete_symptom(entry=entry)
+        messages.success(request, "Symptom deleted.")
+        return back_to_day(day)
+    return render(
+        request,
+        "tracker/daily/confirm_delete.html",
+        {
+            "title": "Delete this symptom?",
+            "question": f"Delete {entry.get_symptom_display().lower()} "
+            f"({entry.severity}/5) on {entry.day:%d %b %Y}?",
+            "cancel_url": day_path(entry.day),
+            "button": "Delete symptom",
+        },
+    )
+
+
+urlpatterns = [
+    path("symptoms/", symptom_list, name="symptom-list"),
+    path("symptoms/<int:pk>/edit/", symptom_edit, name="symptom-edit"),
+    path("symptoms/<int:pk>/delete/", symptom_delete, name="symptom-delete"),
+]

@@ -1,0 +1,91 @@
+"""Warnings after a write: which flags a day newly crossed, the message on the next page, and
+the opt-in e-mail, sent at most once per person, day and flag.
+
+"At most once" is the database's job, not a read-then-write: the WarningSent row is inserted
+FIRST, inside a savepoint, and the unique constraint (owner, day, flag) makes the second of two
+simultaneous requests fail that insert and send nothing. The e-mail itself goes out only when
+the surrounding transaction commits, so a rolled-back write never e-mails anyone; a mail
+server that fails after the commit loses that one e-mail (logged) rather than risk sending it
+twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib import messages
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from accounts.models import User
+from tracker.intake import Flag, Severity
+from tracker.models import WarningSent
+
+logger = logging.getLogger(__name__)
+
+_MESSAGE_LEVEL = {
+    Severity.NOTICE: messages.INFO,
+    Severity.WARNING: messages.WARNING,
+    Severity.DANGER: messages.ERROR,
+}
+
+
+def newly_crossed(before: Iterable[Flag], after: Iterable[Flag]) -> list[Flag]:
+    """The flags present after a write that were not present before it."""
+    had = {flag.code for flag in before}
+    return [flag for flag in after if flag.code not in had]
+
+
+def email_once(*, owner: User, day: date, flags: Iterable[Flag], day_url: str = "") -> list[Flag]:
+    """Record each flag for (owner, day) and e-mail the ones not recorded before, in one e-mail.
+
+    Returns the flags this call claimed (and will e-mail once the transaction commits).
+    """
+    if not (owner.email_warnings and owner.email):
+        return []
+    claimed: list[Flag] = []
+    for flag in flags:
+        try:
+            # A savepoint: a lost race rolls back only this insert, not the caller's write.
+            with transaction.atomic():
+                WarningSent.objects.create(owner=owner, day=day, flag=flag.code.value)
+        except IntegrityError:
+            continue  # already e-mailed for this day, or another request just did
+        claimed.append(flag)
+    if claimed:
+        to, name = owner.email, owner.username
+
+        def send() -> None:  # a named function: Django logs a failing callback by its name
+            _send(to=to, name=name, day=day, flags=claimed, url=day_url)
+
+        # robust: a failing mail server is logged; it must not turn a saved entry into a 500.
+        transaction.on_commit(send, robust=True)
+    return claimed
+
+
+def _send(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:
+    context = {"name": name, "day": day, "flags": flags, "url": url}
+    titles = ", ".join(flag.title.lower() for flag in flags)
+    subject = f"Magnesium on {day:%d %b %Y}: {titles}"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("email/day_warning.txt", context),
+        to=[to],
+    )
+    message.attach_alternative(render_to_string("email/day_warning.html", context), "text/html")
+    message.send()
+    logger.info("warning e-mail sent for %s: %s", day, titles)
+
+
+def announce(request: HttpRequest, flags: Iterable[Flag]) -> None:
+    """Show each newly crossed flag on the next page, with its source."""
+    for flag in flags:
+        messages.add_message(
+            request,
+            _MESSAGE_LEVEL[flag.severity],
+            f"{flag.title}: {flag.message} Source: {flag.source}.",
+        )
