@@ -1,0 +1,352 @@
+"""Turning checked rows into planned entries: products and foods matched by name or created.
+
+Everything an import matches against is loaded once (the person's products, the reference
+and own foods, the magnesium forms), so a long file costs a handful of queries. The elemental
+mg of every entry is recomputed from its product or food; the file's own figure is kept only
+when that arithmetic agrees with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+
+from accounts.models import User
+from tracker import intake
+from tracker.models import (
+    EntryKind,
+    Food,
+    MagnesiumForm,
+    SupplementProduct,
+    SymptomEntry,
+)
+from tracker.transfer.formats import plain_number
+from tracker.transfer.plan import ImportPlan, PlannedEntry, PlannedSymptom
+from tracker.transfer.values import (
+    CENTS,
+    Errors,
+    RowError,
+    agrees,
+    as_text,
+    read_choice,
+    read_day,
+    read_severity,
+    read_text,
+    short,
+)
+
+# Bounds for imported amounts. Above these a row is a typing error, not a dose: 10 g of
+# elemental magnesium in one entry would be a poisoning, and 5 kg of one food in one sitting
+# is not a meal.
+MAX_ENTRY_MG = Decimal("10000")
+MAX_SERVINGS = Decimal("100")  # the same bounds as logging an entry (tracker.services)
+MAX_GRAMS = Decimal("5000")
+MAX_MG_PER_100G = Decimal("2000")  # Food.mg_per_100g's own bound
+PRODUCT_MG_RANGE = (Decimal("0.01"), Decimal("10000"))  # SupplementProduct's bounds
+UNKNOWN_SERVING_GRAMS = Decimal("100")
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry of a file, read and checked, before its product or food is known."""
+
+    line: int | None
+    day: date
+    at: time | None
+    kind: str  # an EntryKind value
+    item: str
+    quantity: Decimal  # servings; grams for a food row in g
+    unit: str  # a supplement's serving unit or "serving"; a food's "g" or "serving"
+    given_mg: Decimal | None
+    note: str
+    form_name: str = ""
+    serving_grams: Decimal | None = None  # a food serving's weight, when the file gives it
+    where: str = ""
+
+    @property
+    def is_food(self) -> bool:
+        return self.kind == EntryKind.FOOD
+
+    @property
+    def grams(self) -> Decimal | None:
+        return self.quantity if self.is_food and self.unit == "g" else None
+
+    @property
+    def servings(self) -> Decimal | None:
+        return None if self.grams is not None else self.quantity
+
+
+class Importer:
+    def __init__(self, owner: User, kind: str, today: date):
+        self.owner = owner
+        self.today = today
+        self.plan = ImportPlan(kind)
+        self.products: dict[str, list[SupplementProduct]] = defaultdict(list)
+        for product in SupplementProduct.objects.filter(owner=owner).select_related("form"):
+            self.products[product.name.casefold()].append(product)
+        self.foods: dict[str, list[Food]] = defaultdict(list)
+        foods = Food.objects.filter(Q(owner=owner) | Q(owner__isnull=True))
+        # A person's own food comes before a reference food of the same name.
+        for food in sorted(foods, key=lambda f: (f.owner_id is None, f.pk)):
+            self.foods[food.name.casefold()].append(food)
+        forms = list(MagnesiumForm.objects.all())
+        self.forms = {f.name.casefold(): f for f in forms}
+        short_names = defaultdict(list)
+        for form in forms:
+            if form.short_name:
+                short_names[form.short_name.casefold()].append(form)
+        for name, matches in short_names.items():
+            if len(matches) == 1:  # a short name two forms share names neither
+                self.forms.setdefault(name, matches[0])
+        self.new: set[int] = set()  # id() of the products and foods this import creates
+        self.spelling: dict[str, str] = {}
+
+    def is_new(self, obj) -> bool:
+        return id(obj) in self.new
+
+    def add_new_product(self, product: SupplementProduct) -> None:
+        self.products[product.name.casefold()].append(product)
+        self.plan.new_products.append(product)
+        self.new.add(id(product))
+
+    def add_new_food(self, food: Food) -> None:
+        self.foods[food.name.casefold()].insert(0, food)
+        self.plan.new_foods.append(food)
+        self.new.add(id(food))
+
+    def problem(self, row: EntryRow, error: RowError) -> None:
+        self.plan.add(row.line, str(error), row.where)
+
+    # Entries ------------------------------------------------------------------------------
+
+    def add_rows(self, rows: list[EntryRow]) -> None:
+        """Plan an entry for each row. Rows naming something the account has are matched
+        first; the products and foods it lacks are then created from the rows with the
+        largest amounts, whose per-serving figures carry the least rounding."""
+        waiting = []
+        for row in rows:
+            try:
+                item = self._existing_item(row)
+                if item is None:
+                    waiting.append(row)
+                else:
+                    self.add_entry(row, item)
+            except RowError as error:
+                self.problem(row, error)
+        for row in waiting:  # a created item is spelt as the file first spells it
+            self.spelling.setdefault(row.item.casefold(), row.item)
+        for row in sorted(waiting, key=self._size, reverse=True):
+            try:
+                self.add_entry(row, self._new_item(row))
+            except RowError as error:
+                self.problem(row, error)
+
+    @staticmethod
+    def _size(row: EntryRow) -> Decimal:
+        if row.grams is not None:
+            return row.grams / 100
+        return row.quantity * (row.serving_grams or 1)
+
+    def _expected(self, row: EntryRow, item) -> tuple[Decimal, Decimal, str]:
+        """(elemental mg, units for the tolerance, how) of the row's amount of ``item``."""
+        if isinstance(item, SupplementProduct):
+            mg = intake.elemental_from_servings(item.elemental_mg_per_serving, row.quantity)
+            how = (
+                f"{plain_number(row.quantity)} × {plain_number(item.elemental_mg_per_serving)} mg "
+                f"of “{short(item.name)}”"
+            )
+            return mg, row.quantity, how
+        if row.grams is not None:
+            grams, units = row.grams, row.grams / 100
+        else:
+            grams, units = row.quantity * item.serving_grams, row.quantity
+        mg = intake.elemental_from_food_grams(grams, item.mg_per_100g)
+        how = (
+            f"{plain_number(grams)} g of “{short(item.name)}” "
+            f"({plain_number(item.mg_per_100g)} mg per 100 g)"
+        )
+        return mg, units, how
+
+    def _fits(self, row: EntryRow, item) -> bool:
+        if row.given_mg is None:
+            return True
+        mg, units, _ = self._expected(row, item)
+        return agrees(row.given_mg, mg, units)
+
+    def _existing_item(self, row: EntryRow):
+        """What the account already has for the row, or None when it must be created.
+
+        Several products may share a name (brands, strengths): the one whose per-serving
+        amount explains the row is taken. One that does not, of the person's own, is still
+        returned, and add_entry reports the mismatch. A reference food that does not
+        explain the row is a different food: the person's own version will be created.
+        """
+        name = row.item.casefold()
+        if row.is_food:
+            candidates = [f for f in self.foods.get(name, []) if not self.is_new(f)]
+            for food in candidates:
+                if self._fits(row, food):
+                    return food
+            own = [f for f in candidates if f.owner_id]
+            return own[0] if own else None
+        candidates = [p for p in self.products.get(name, []) if not self.is_new(p)]
+        same_kind = [p for p in candidates if p.kind == row.kind]
+        for product in same_kind:
+            if self._fits(row, product):
+                return product
+        if same_kind:
+            return same_kind[0]
+        if candidates:
+            raise RowError(
+                f"“{short(row.item)}” is a {candidates[0].get_kind_display().lower()} in your "
+                f"account, but the row says {row.kind}"
+            )
+        return None
+
+    def _new_item(self, row: EntryRow):
+        """A product or food this import creates for the row (or already created for an
+        earlier one of the same name and strength)."""
+        name = row.item.casefold()
+        what = "food" if row.is_food else "product"
+        if row.given_mg is None:
+            raise RowError(
+                f"there is no {what} “{short(row.item)}” in your account; to create it the row "
+                "needs its elemental_mg"
+            )
+        if row.is_food:
+            created = [f for f in self.foods.get(name, []) if self.is_new(f)]
+            # One own food per name: a row it does not explain is reported by add_entry.
+            return created[0] if created else self._create_food(row)
+        for product in self.products.get(name, []):
+            if self.is_new(product) and product.kind == row.kind and self._fits(row, product):
+                return product
+        # A file whose rows need two strengths of one name came from an account with both.
+        return self._create_product(row)
+
+    def _create_product(self, row: EntryRow) -> SupplementProduct:
+        form = self.forms.get(row.form_name.strip().casefold()) if row.form_name.strip() else None
+        if form is None:
+            raise RowError(
+                f"there is no product “{short(row.item)}” in your account, and to create it "
+                "the form column must name a magnesium form of the forms list "
+                f"(“{short(row.form_name)}” is not one)"
+            )
+        if len(row.item) > SupplementProduct._meta.get_field("name").max_length:
+            raise RowError("item is too long for a product name (120 characters at most)")
+        per_serving = (row.given_mg / row.quantity).quantize(CENTS, rounding=ROUND_HALF_UP)
+        low, high = PRODUCT_MG_RANGE
+        if not low <= per_serving <= high:
+            raise RowError(
+                f"a new product needs between {low} and {high} mg per serving; "
+                f"{plain_number(row.given_mg)} mg in {plain_number(row.quantity)} servings "
+                f"is {plain_number(per_serving)}"
+            )
+        units = {u.value for u in SupplementProduct.ServingUnit}
+        product = SupplementProduct(
+            owner=self.owner,
+            name=self.spelling.get(row.item.casefold(), row.item),
+            form=form,
+            kind=row.kind,
+            label_basis=SupplementProduct.LabelBasis.ELEMENTAL,
+            amount_per_serving_mg=per_serving,
+            serving_unit=row.unit if row.unit in units else SupplementProduct.ServingUnit.CAPSULE,
+            elemental_mg_per_serving=per_serving,
+        )
+        self.add_new_product(product)
+        return product
+
+    def _create_food(self, row: EntryRow) -> Food:
+        if len(row.item) > Food._meta.get_field("name").max_length:
+            raise RowError("item is too long for a food name (200 characters at most)")
+        # Work the magnesium per 100 g out of the row. A serving of unknown weight is
+        # recorded as 100 g, which keeps the row's arithmetic right.
+        serving_grams = row.serving_grams or UNKNOWN_SERVING_GRAMS
+        grams = row.grams if row.grams is not None else row.quantity * serving_grams
+        per_100g = (row.given_mg * 100 / grams).quantize(CENTS, rounding=ROUND_HALF_UP)
+        if per_100g > MAX_MG_PER_100G:
+            raise RowError(
+                f"{plain_number(row.given_mg)} mg in {plain_number(grams)} g would be "
+                f"{plain_number(per_100g)} mg per 100 g, more than any food holds"
+            )
+        known = row.serving_grams is not None
+        food = Food(
+            owner=self.owner,
+            name=self.spelling.get(row.item.casefold(), row.item),
+            category=Food.Category.OTHER,
+            mg_per_100g=per_100g,
+            serving_desc=f"{plain_number(serving_grams)} g" if known else "1 serving",
+            serving_grams=serving_grams,
+            source=f"Imported on {self.today.isoformat()}",
+            notes="Created by an import; magnesium per 100 g worked out from the imported "
+            "entries." + ("" if known else " The serving's weight was not given."),
+        )
+        self.add_new_food(food)
+        return food
+
+    def add_entry(self, row: EntryRow, item) -> None:
+        """Plan the entry, storing the file's mg when the server's arithmetic agrees with
+        it (a round trip keeps every cent), else reporting both numbers."""
+        expected, units, how = self._expected(row, item)
+        expected = expected.quantize(CENTS, rounding=ROUND_HALF_UP)
+        if expected > MAX_ENTRY_MG:
+            raise RowError(f"{how} gives {plain_number(expected)} mg, surely a typing error")
+        mg = expected
+        if row.given_mg is not None:
+            if not agrees(row.given_mg, expected, units):
+                raise RowError(
+                    f"elemental_mg {plain_number(row.given_mg)} does not match the "
+                    f"{plain_number(expected)} mg that {how} gives"
+                )
+            mg = row.given_mg
+        is_product = isinstance(item, SupplementProduct)
+        grams = None if is_product else row.grams
+        if not is_product and row.servings is not None:
+            # As the app logs a food by servings: the grams they weigh are stored too.
+            grams = (row.servings * item.serving_grams).quantize(CENTS, rounding=ROUND_HALF_UP)
+            if grams > MAX_GRAMS:
+                raise RowError(f"{how} is more than {plain_number(MAX_GRAMS)} g in one entry")
+        self.plan.entries.append(
+            PlannedEntry(
+                line=row.line,
+                owner=self.owner,
+                day=row.day,
+                time=row.at,
+                kind=item.kind if is_product else EntryKind.FOOD,
+                item=item,
+                item_is_new=self.is_new(item),
+                servings=row.quantity if is_product else row.servings,
+                grams=grams,
+                elemental_mg=mg,
+                note=row.note,
+                quantity=plain_number(row.quantity),
+                unit=item.serving_unit
+                if is_product
+                else ("g" if row.grams is not None else "serving"),
+            )
+        )
+
+    # Symptoms -----------------------------------------------------------------------------
+
+    def symptom_row(self, line: int | None, row: dict, where: str = "") -> None:
+        errors = Errors()
+        day = errors.take(read_day, as_text(row.get("date")), self.today)
+        symptom = errors.take(
+            read_choice, row.get("symptom"), SymptomEntry.Symptom.choices, "symptom"
+        )
+        severity = errors.take(read_severity, row.get("severity"))
+        note = errors.take(read_text, row.get("note") or "", "note", 500)
+        if errors or None in (day, symptom, severity, note):
+            self.plan.add(line, "; ".join(errors) or "the row cannot be read", where)
+            return
+        self.plan.symptoms.append(
+            PlannedSymptom(
+                line,
+                SymptomEntry(
+                    owner=self.owner, day=day, symptom=symptom, severity=severity, note=note
+                ),
+            )
+        )

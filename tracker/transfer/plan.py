@@ -1,0 +1,154 @@
+"""What an import will create, shown on the preview, and writing it all or nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from functools import cached_property
+
+from django.db import transaction
+
+from accounts.models import User
+from tracker.models import EntryKind, Food, IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.transfer.formats import Kind
+
+INSERT_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None  # the file's line, counting the header as line 1
+    message: str
+    where: str = ""  # for account-file records: "entries #3"
+
+    def __str__(self) -> str:
+        place = [f"line {self.line}"] if self.line is not None else []
+        if self.where:
+            place.append(self.where)
+        return (", ".join(place) + ": " if place else "") + self.message
+
+
+@dataclass
+class PlannedEntry:
+    """One entry an import will create. The model instance is built only when needed (the
+    preview's first rows, and writing): for a long file, most rows are only counted."""
+
+    line: int | None
+    owner: User
+    day: date
+    time: time | None
+    kind: str
+    item: SupplementProduct | Food  # may be a new, unsaved one
+    item_is_new: bool
+    servings: Decimal | None
+    grams: Decimal | None
+    elemental_mg: Decimal
+    note: str
+    quantity: str  # as the preview shows it
+    unit: str
+
+    @cached_property
+    def entry(self) -> IntakeEntry:
+        entry = IntakeEntry(
+            owner=self.owner,
+            day=self.day,
+            time=self.time,
+            kind=self.kind,
+            servings=self.servings,
+            grams=self.grams,
+            elemental_mg=self.elemental_mg,
+            note=self.note,
+        )
+        if isinstance(self.item, SupplementProduct):
+            entry.product = self.item
+        else:
+            entry.food = self.item
+        return entry
+
+
+@dataclass
+class PlannedSymptom:
+    line: int | None
+    symptom: SymptomEntry
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    new_products: list[SupplementProduct] = field(default_factory=list)
+    new_foods: list[Food] = field(default_factory=list)
+    entries: list[PlannedEntry] = field(default_factory=list)
+    symptoms: list[PlannedSymptom] = field(default_factory=list)
+    profile: dict | None = None  # checked profile values from an account file
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.entries or self.symptoms or self.new_products or self.new_foods)
+
+    @property
+    def kind_label(self) -> str:
+        return Kind.LABELS[self.kind]
+
+    def add(self, line: int | None, message: str, where: str = "") -> None:
+        self.problems.append(Problem(line, message, where))
+
+    def sort(self) -> None:
+        """File order: the preview reads like the file, whole-file problems first."""
+        self.problems.sort(key=lambda p: (p.line is not None, p.line or 0))
+        self.entries.sort(key=lambda p: (p.line is None, p.line or 0))
+
+    def days(self) -> tuple[date, date] | None:
+        days = [p.day for p in self.entries] + [p.symptom.day for p in self.symptoms]
+        return (min(days), max(days)) if days else None
+
+    def day_totals(self) -> list[tuple[date, Decimal, Decimal, int]]:
+        """(day, supplemental mg, food mg, entries) of the file, for the preview."""
+        totals: dict[date, list] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+        for planned in self.entries:
+            row = totals[planned.day]
+            row[1 if planned.kind == EntryKind.FOOD else 0] += planned.elemental_mg
+            row[2] += 1
+        return [(day, *totals[day]) for day in sorted(totals)]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    entries: int
+    symptoms: int
+    products: int
+    foods: int
+    profile_updated: bool
+
+
+def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> ImportResult:
+    """Write a plan that has no problems: all of it, or (on any error) none of it."""
+    if not plan.ok:
+        raise ValueError("a plan with problems cannot be imported")
+    with transaction.atomic():
+        for obj in [*plan.new_foods, *plan.new_products]:
+            obj.full_clean()
+            obj.save()
+        # Entries and symptoms skip full_clean(): the readers (tracker.transfer.values) have
+        # checked every field against the model's limits, and per-row model validation
+        # would cost a third of a large import's time (the tests full_clean what was
+        # stored). bulk_create takes the ids of the products and foods saved just above.
+        entries = [p.entry for p in plan.entries]
+        IntakeEntry.objects.bulk_create(entries, batch_size=INSERT_BATCH_SIZE)
+        symptoms = [p.symptom for p in plan.symptoms]
+        SymptomEntry.objects.bulk_create(symptoms, batch_size=INSERT_BATCH_SIZE)
+        profile_updated = bool(use_profile and plan.profile)
+        if profile_updated:
+            # Each value went through its model field's clean() when the file was read.
+            for name, value in plan.profile.items():
+                setattr(owner, name, value)
+            owner.save(update_fields=list(plan.profile))
+    return ImportResult(
+        len(entries), len(symptoms), len(plan.new_products), len(plan.new_foods), profile_updated
+    )
