@@ -23,10 +23,25 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# The browser tests (tests/e2e) drive Debian's chromium; without it they skip, and say so.
+CHROMIUM := /usr/bin/chromium
+E2E_SKIPPED_NOTE := e2e: chromium not found at $(CHROMIUM) - browser tests SKIPPED
+
 test: install
 	$(VENV)/bin/ruff check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	@test -x $(CHROMIUM) || echo "$(E2E_SKIPPED_NOTE)"
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	  test -x $(CHROMIUM) || echo "$(E2E_SKIPPED_NOTE)"; exit $${status:-0}
+
+# The benchmark (README "Benchmarks"): seeds PostgreSQL, measures, rewrites BENCHMARKS.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magnesium_bench
+BENCH_USERS ?= 1000
+BENCH_DAYS ?= 365
+
+bench: install
+	$(PY) bench/run.py --db-url $(BENCH_DATABASE_URL) --users $(BENCH_USERS) \
+		--days $(BENCH_DAYS) $(BENCH_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

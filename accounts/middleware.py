@@ -18,4 +18,8 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # Threads are reused across requests and people: leave no zone behind.
+            timezone.deactivate()

@@ -22,6 +22,12 @@ def logged_in(client, user):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with the production hasher costs about a second per test user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""
     settings.STORAGES = {

@@ -1,0 +1,55 @@
+"""The app's routes, read from the URL configuration, for tests that must cover every view."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Which object a route's id names, by the route's leading path; longest prefix wins.
+OBJECT_FOR_PREFIX = {
+    "supplements/": "product",
+    "entries/": "entry",
+    "symptoms/": "symptom",
+    "foods/mine/": "own_food",
+    "log/": "product",
+}
+
+
+def all_routes(patterns=None, prefix=""):
+    """(route, URLPattern) for every route outside the admin."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith("admin/"):
+            continue  # staff-only, with Django's own permission checks
+        if isinstance(entry, URLResolver):
+            yield from all_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def id_params(entry: URLPattern) -> list[str]:
+    return [
+        name
+        for name, conv in entry.pattern.converters.items()
+        if type(conv).__name__ == "IntConverter"
+    ]
+
+
+def object_kind(route: str) -> str | None:
+    matches = [p for p in OBJECT_FOR_PREFIX if route.startswith(p)]
+    return OBJECT_FOR_PREFIX[max(matches, key=len)] if matches else None
+
+
+def fill(route: str, entry: URLPattern, objects: dict, day: str) -> str | None:
+    """A concrete URL for a route, using ``objects`` for ids and ``day`` for dates."""
+    url = "/" + route
+    for name, conv in entry.pattern.converters.items():
+        if type(conv).__name__ == "IntConverter":
+            kind = object_kind(route)
+            if kind is None:
+                return None
+            url = url.replace(f"<int:{name}>", str(objects[kind].pk))
+        else:
+            url = url.replace(f"<{name}>", day)
+            for prefix in ("str", "date", "slug", "iso"):
+                url = url.replace(f"<{prefix}:{name}>", day)
+    if "<" in url or "^" in url:
+        return None
+    return url
