@@ -6,6 +6,7 @@ person, and every POST form on the page is collected with its field names. A new
 covered without touching this file.
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -200,4 +201,12 @@ def test_user_text_is_escaped_on_every_page(logged_in, user):
         pages += 1
         html = response.content.decode()
         assert XSS not in html, f"unescaped user text on {url}"
+        # The CSP forbids inline code; json_script data blocks are not code.
+        inline = [
+            tag
+            for tag in re.findall(r"<script\b[^>]*>", html)
+            if "src=" not in tag and 'type="application/json"' not in tag
+        ]
+        assert not inline, f"inline script on {url}: {inline}"
+        assert not re.search(r"\sstyle\s*=", html), f"inline style attribute on {url}"
     assert pages >= 3
