@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never use a real secret; production sets DJANGO_SECRET_KEY itself.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-a-secret
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-fast lint format bench soak clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ BENCH_DAYS ?= 365
 bench: install
 	$(PY) bench/run.py --db-url $(BENCH_DATABASE_URL) --users $(BENCH_USERS) \
 		--days $(BENCH_DAYS) $(BENCH_ARGS)
+
+# Issue 8's load run (README "Benchmarks"): mixed reads and writes on loopback for a bounded
+# time (at most 120 s); fails on any error or when rows differ from the writes acknowledged.
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mg_soak
+SOAK_SECONDS ?= 60
+
+soak: install
+	$(PY) bench/soak.py --db-url $(SOAK_DATABASE_URL) --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.common import HOST, ROOT
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 
 
 def free_port() -> int:
@@ -26,12 +27,20 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], *, workers: int, worker_class: str, threads: int, log_path, access_log
+    env: dict[str, str],
+    *,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    log_path,
+    access_log,
+    access_log_format: str = ACCESS_LOG_FORMAT,
 ):
     """A gunicorn serving config.wsgi on a free loopback port; yields its base URL.
 
-    Its access log (method, path, status, microseconds) tells what the server answered,
-    including the requests still in flight when wrk stopped counting.
+    Its access log (method, path, status, microseconds; ``access_log_format`` may add
+    more) tells what the server answered, including the requests still in flight when wrk
+    stopped counting.
     """
     port = free_port()
     command = [
@@ -52,7 +61,7 @@ def gunicorn(
         "--access-logfile",
         str(access_log),
         "--access-logformat",
-        "%(m)s %(U)s %(s)s %(D)s",
+        access_log_format,
     ]
     with open(log_path, "ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603

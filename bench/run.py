@@ -9,7 +9,8 @@
 4. Peak memory and time of exporting 30 days vs 5 years of entries.
 5. EXPLAIN (ANALYZE, BUFFERS) of the SQL the pages really run, at the population's scale.
 
-Every table is printed as it is measured and the file is exactly the printed tables.
+Every table is printed as it is measured and the file is exactly the printed tables, plus
+the sections other commands write between markers (KEPT_SECTIONS), which it keeps as they are.
 The data is seeded once per scale and day (the database comment records what it holds) and
 reused by later runs on the same day; --reseed starts from an empty database.
 """
@@ -48,6 +49,9 @@ MARKER_VERSION = "magnesium-bench v1"
 FLATNESS_TARGET = 1.2
 THROUGHPUT_TARGET = 0.5
 GROUP_SIZE = 20  # people seeded with the 5-year (and the 30-day) history
+# Sections of BENCHMARKS.md that other commands write (bench/soak.py, `make soak`): a rerun
+# of this benchmark keeps them, unchanged, after its own tables.
+KEPT_SECTIONS = (("<!-- soak:start -->", "<!-- soak:end -->"),)
 
 
 def env_int(name: str, default: int) -> int:
@@ -106,6 +110,18 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def kept_sections(path: Path) -> str:
+    """The KEPT_SECTIONS of the file as it is now, markers included, to append again."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    blocks = []
+    for start_mark, end_mark in KEPT_SECTIONS:
+        start = old.find(start_mark)
+        end = old.find(end_mark, start) if start >= 0 else -1
+        if start >= 0 and end >= 0:
+            blocks.append(old[start : end + len(end_mark)])
+    return "".join(f"\n{block}\n" for block in blocks)
 
 
 # --- Machine, versions, database -------------------------------------------------------------
@@ -1037,7 +1053,8 @@ def main() -> None:
     report.sections.insert(1, summary(raw, args))
     print("\n" + report.sections[0], flush=True)
     print("\n" + report.sections[1], flush=True)
-    Path(args.output).write_text(report.text(), encoding="utf-8")
+    output = Path(args.output)
+    output.write_text(report.text() + kept_sections(output), encoding="utf-8")
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     raw_path = results_dir / f"bench-{started_at:%Y%m%d-%H%M%S}.json"

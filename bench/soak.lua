@@ -1,0 +1,149 @@
+-- wrk script for bench/soak.py: a mixed load of reads and writes, one person per connection.
+--
+-- bench/soak.py runs wrk with as many threads as connections (one connection per thread), so
+-- each connection is one signed-in person and its requests and responses strictly alternate:
+-- every response is matched to the request it answers.
+--
+-- SOAK_PLAN names a tab-separated file:
+--   person <tab> COOKIE HEADER <tab> CSRF TOKEN <tab> PRODUCT ID   (one line per person)
+--   day <tab> YYYY-MM-DD                                            (days to read and write)
+--   read <tab> KIND <tab> WEIGHT <tab> PATH   ({day} in PATH becomes one of the days)
+--   write <tab> write <tab> WEIGHT <tab> PATH (POST: log one serving of the person's product)
+--   landing <tab> PATH <tab> exact|prefix     (where a logged entry may redirect to)
+--   note <tab> TEXT                           (the note of every entry written)
+--   seed <tab> N                              (random seed: the same mix on every run)
+-- done() prints one line "SOAK_JSON {...}": requests, duration, latency percentiles
+-- (microseconds), wrk's socket errors and the count of every "kind status" pair seen.
+
+local threads = {}
+local people = {}
+local days = {}
+local kinds = {}
+local landings = {}
+local total_weight = 0
+local note = "soak"
+local seed = 1
+local person = nil
+local pending = nil
+-- Globals: done() reads each thread's copy with thread:get().
+counts = {}
+misdirected = 0
+
+local function split(line)
+  local fields = {}
+  for field in (line .. "\t"):gmatch("([^\t]*)\t") do
+    fields[#fields + 1] = field
+  end
+  return fields
+end
+
+local function load_plan()
+  for line in io.lines(os.getenv("SOAK_PLAN")) do
+    local f = split(line)
+    if f[1] == "person" then
+      people[#people + 1] = { cookie = f[2], csrf = f[3], product = f[4] }
+    elseif f[1] == "day" then
+      days[#days + 1] = f[2]
+    elseif f[1] == "read" or f[1] == "write" then
+      local weight = tonumber(f[3])
+      total_weight = total_weight + weight
+      kinds[#kinds + 1] = { kind = f[2], write = f[1] == "write", upto = total_weight, path = f[4] }
+    elseif f[1] == "landing" then
+      landings[#landings + 1] = { path = f[2], exact = f[3] == "exact" }
+    elseif f[1] == "note" then
+      note = f[2]
+    elseif f[1] == "seed" then
+      seed = tonumber(f[2])
+    end
+  end
+end
+
+function setup(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  load_plan()
+  person = people[(thread_id % #people) + 1]
+  math.randomseed(seed * 1000 + thread_id)
+end
+
+local function is_landing(location)
+  for _, landing in ipairs(landings) do
+    if location == landing.path then
+      return true
+    end
+    if not landing.exact and location:sub(1, #landing.path) == landing.path then
+      return true
+    end
+  end
+  return false
+end
+
+local function pick_kind()
+  local r = math.random(total_weight)
+  for _, k in ipairs(kinds) do
+    if r <= k.upto then
+      return k
+    end
+  end
+  return kinds[#kinds]
+end
+
+function request()
+  local k = pick_kind()
+  local day = days[math.random(#days)]
+  local path = k.path:gsub("{day}", day)
+  pending = k
+  if not k.write then
+    return wrk.format("GET", path, { ["Cookie"] = person.cookie })
+  end
+  local servings = ({ "1", "2", "0.5" })[math.random(3)]
+  local body = string.format(
+    "csrfmiddlewaretoken=%s&product=%s&servings=%s&day=%s&time=%02d%%3A%02d&note=%s",
+    person.csrf, person.product, servings, day, math.random(6, 22), math.random(0, 59), note)
+  return wrk.format("POST", path, {
+    ["Cookie"] = person.cookie,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, body)
+end
+
+function response(status, headers, body)
+  local kind = pending and pending.kind or "unknown"
+  local key = kind .. " " .. tostring(status)
+  counts[key] = (counts[key] or 0) + 1
+  -- A logged entry redirects to its day (today: the dashboard); a redirect elsewhere (the
+  -- log-in page) is no write.
+  if pending and pending.write and status == 302 then
+    local location = headers["Location"] or headers["location"] or ""
+    if not is_landing(location) then
+      misdirected = misdirected + 1
+    end
+  end
+  pending = nil
+end
+
+function done(summary, latency, requests_)
+  local merged = {}
+  local wrong = 0
+  for _, thread in ipairs(threads) do
+    for key, n in pairs(thread:get("counts")) do
+      merged[key] = (merged[key] or 0) + n
+    end
+    wrong = wrong + thread:get("misdirected")
+  end
+  local parts = {}
+  for key, n in pairs(merged) do
+    parts[#parts + 1] = string.format('"%s": %d', key, n)
+  end
+  local errors = summary.errors
+  io.write(string.format(
+    'SOAK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d, "mean_us": %.1f, "counts": {%s}, "misdirected": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}\n',
+    summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    latency.mean, table.concat(parts, ", "), wrong,
+    errors.connect, errors.read, errors.write, errors.status, errors.timeout))
+end
