@@ -68,6 +68,25 @@ class User(AbstractUser):
         help_text="Optional, for a target your clinician gave you. Leave empty to use the RDA.",
     )
     email_warnings = models.BooleanField("e-mail me when a day crosses a warning", default=False)
+    data_version = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised in the same transaction as every change to this person's records "
+        "(tracker.page_cache.mark_changed); rendered pages are cached under it.",
+    )
+
+    def save(self, *args, **kwargs):
+        # data_version only ever moves through mark_changed's UPDATE ... + 1. A full save of a
+        # User loaded earlier (profile form, password change) would write back the number it
+        # read and could bring back a version whose cached pages show older data.
+        if kwargs.get("update_fields") is None and not self._state.adding and self.pk:
+            skip = {"data_version", *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in skip and f.name not in skip
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def profile_complete(self) -> bool:

@@ -3,13 +3,14 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
-from tracker import intake
+from tracker import intake, page_cache
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +36,10 @@ def profile(request):
     ul = intake.ul_for(request.user, today)
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            # Targets, limits and the time zone show on every cached page.
+            page_cache.mark_changed(request.user)
         messages.success(request, "Profile saved.")
         return redirect("dashboard")
     return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})

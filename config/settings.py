@@ -84,6 +84,20 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
+
+# Rendered dashboard, day, week and history pages, per person, until their data changes
+# (tracker/page_cache.py). Local memory: each worker process keeps its own; the version
+# that invalidates them is in the database. 0 seconds turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        # About 40 KB a page: at most ~40 MB per worker.
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -36,6 +36,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no rendered pages kept (tracker/page_cache.py)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

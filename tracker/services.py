@@ -22,7 +22,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import intake, selectors, warnings
+from tracker import intake, page_cache, selectors, warnings
 from tracker.models import (
     EntryKind,
     Food,
@@ -94,12 +94,13 @@ def _mg(value: Decimal) -> Decimal:
 
 
 def _lock_person(user: User) -> None:
-    """Serialise one person's writes (PostgreSQL row lock; SQLite locks the whole database).
+    """Serialise one person's writes and mark their cached pages stale, in one UPDATE.
 
-    Without it two simultaneous entries could each see the day below a threshold and neither
-    would report crossing it.
+    Raising their data version (tracker.page_cache) locks their row until the transaction
+    ends (PostgreSQL; SQLite locks the whole database). Without the lock two simultaneous
+    entries could each see the day below a threshold and neither would report crossing it.
     """
-    User.objects.select_for_update().filter(pk=user.pk).exists()
+    page_cache.mark_changed(user)
 
 
 def _after_write(
@@ -176,6 +177,7 @@ def create_product(
         _set_product_elemental(product)
         product.full_clean()
         product.save()
+        page_cache.mark_changed(owner)
     return product
 
 
@@ -238,6 +240,7 @@ def remove_product(*, product: SupplementProduct) -> bool:
     Returns True when the product was archived.
     """
     with transaction.atomic():
+        page_cache.mark_changed(product.owner_id)
         if product.entries.exists():
             product.is_archived = True
             product.save(update_fields=["is_archived"])
@@ -283,6 +286,7 @@ def create_own_food(
                 food.save()
         except IntegrityError:  # the same name saved by a simultaneous request
             raise ValidationError({"name": "You already have a food with this name."})
+        page_cache.mark_changed(owner)
     return food
 
 
@@ -308,6 +312,7 @@ def update_own_food(
         _check_own_food_name(food)
         food.full_clean()
         food.save()
+        page_cache.mark_changed(food.owner_id)
         per_gram = Value(food.mg_per_100g / Decimal("100"))
         entries = IntakeEntry.objects.filter(food=food)
         entries.filter(grams__isnull=False).update(elemental_mg=Round(F("grams") * per_gram, 2))
@@ -323,6 +328,7 @@ def delete_own_food(*, food: Food) -> bool:
     with transaction.atomic():
         if food.owner_id is None or food.entries.exists():
             return False
+        page_cache.mark_changed(food.owner_id)
         food.delete()
         return True
 
@@ -477,6 +483,7 @@ def update_food_entry(
 def delete_entry(*, entry: IntakeEntry) -> None:
     """Deleting can only lower a day's totals, so there is nothing to warn about."""
     with transaction.atomic():
+        page_cache.mark_changed(entry.owner_id)
         entry.delete()
 
 
@@ -569,4 +576,5 @@ def update_symptom(
 
 def delete_symptom(*, entry: SymptomEntry) -> None:
     with transaction.atomic():
+        page_cache.mark_changed(entry.owner_id)
         entry.delete()

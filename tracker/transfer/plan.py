@@ -11,6 +11,7 @@ from functools import cached_property
 from django.db import transaction
 
 from accounts.models import User
+from tracker import page_cache
 from tracker.models import EntryKind, Food, IntakeEntry, SupplementProduct, SymptomEntry
 from tracker.transfer.formats import Kind
 
@@ -149,6 +150,7 @@ def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> I
             for name, value in plan.profile.items():
                 setattr(owner, name, value)
             owner.save(update_fields=list(plan.profile))
+        page_cache.mark_changed(owner)
     return ImportResult(
         len(entries), len(symptoms), len(plan.new_products), len(plan.new_foods), profile_updated
     )

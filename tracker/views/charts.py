@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import intake, series
+from tracker import intake, page_cache, series
 from tracker.series import DayStatus, DayTotals
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -93,6 +93,7 @@ def _rules_shown(days: list[DayTotals]) -> tuple[list, list]:
 
 @login_required
 @require_GET
+@page_cache.cached_page
 def week(request: HttpRequest, day: str | None = None) -> HttpResponse:
     today = timezone.localdate()
     on = _parse_day(day) if day is not None else today
@@ -157,6 +158,7 @@ def _month_link(days: int, year: int, month: int) -> str | None:
 
 @login_required
 @require_GET
+@page_cache.cached_page
 def history(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     days = _history_days(request)

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import selectors, services
+from tracker import page_cache, selectors, services
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -48,6 +48,7 @@ def _day_context(request: HttpRequest, day: date) -> dict:
 
 @login_required
 @require_GET
+@page_cache.cached_page
 def day_page(request: HttpRequest, day: str) -> HttpResponse:
     the_day = _parse_day(day)
     if not request.user.profile_complete:
@@ -55,6 +56,7 @@ def day_page(request: HttpRequest, day: str) -> HttpResponse:
     return render(request, "tracker/daily/day.html", _day_context(request, the_day))
 
 
+@page_cache.cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Today's overview plus the quick-logging shortcuts. Called by tracker.views.home."""
     today = timezone.localdate()

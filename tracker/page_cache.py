@@ -1,0 +1,92 @@
+"""Rendered pages kept per person until their data changes.
+
+The dashboard, day, week and history pages are read far more often than a person writes,
+and rendering them is most of their cost (BENCHMARKS.md §1b: 40-55 % template rendering,
+about 12 % SQL). So the HTML of a page is kept and served again while nothing it shows can
+have changed. The key names everything a page depends on:
+
+- the person and their ``data_version``, which ``mark_changed`` raises in the same
+  transaction as every write to their records or profile: a request that sees the new
+  version also sees the new rows, so a stale page is never served under a current version.
+  The version comes with ``request.user``, which the auth middleware loads anyway: a cached
+  page costs no query of its own;
+- their local calendar day (today's totals, "tomorrow" links and week statuses move at
+  midnight);
+- the path with its query string;
+- a digest of the CSRF secret: the page's forms carry tokens made from it, and a new log-in
+  rotates it. A request without the cookie (a first visit) is not cached.
+
+A request with a flash message waiting is rendered normally: the message must show once.
+Reference data (forms, foods) changes only through the admin; ``PAGE_CACHE_SECONDS`` bounds
+how long such a change can take to show. Each process keeps its own cache (local memory,
+``CACHES["pages"]``); the version lives in the database, so all processes agree on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from accounts.models import User
+
+CACHE_ALIAS = "pages"
+
+
+def mark_changed(user: User | int) -> None:
+    """Raise the person's (a User or its id) data version: their cached pages are now stale.
+
+    Call it inside the write's transaction. The UPDATE also takes the person's row lock
+    until the transaction ends, which tracker.services relies on to serialise their writes.
+    """
+    pk = user.pk if isinstance(user, User) else user
+    User.objects.filter(pk=pk).update(data_version=F("data_version") + 1)
+    if isinstance(user, User):
+        # The number in memory is now unknown: nothing more is cached for this request.
+        user.data_version = None
+
+
+def page_key(request: HttpRequest) -> str | None:
+    """The cache key of this request's page, or None when it must be rendered afresh."""
+    user = request.user
+    if (
+        settings.PAGE_CACHE_SECONDS <= 0
+        or request.method != "GET"
+        or not user.is_authenticated
+        or user.data_version is None
+    ):
+        return None
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(messages.get_messages(request)):
+        return None
+    digest = hashlib.sha256(f"{secret}\n{request.get_full_path()}".encode()).hexdigest()
+    return f"page:{user.pk}:{user.data_version}:{timezone.localdate():%Y%m%d}:{digest[:32]}"
+
+
+def cached_page(view):
+    """Serve the view's 200 response from the cache while its key (see above) still holds."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        key = page_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cache = caches[CACHE_ALIAS]
+        content = cache.get(key)
+        if content is not None:
+            # As rendering {% csrf_token %} would: the CSRF cookie's expiry is renewed.
+            get_token(request)
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and page_key(request) == key:
+            cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
