@@ -125,8 +125,9 @@ class SupplementProduct(models.Model):
         ML = "ml", "ml"
         G = "g", "g"
 
+    # No index of its own: the (owner, is_archived) index below starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products", db_index=False
     )
     name = models.CharField(max_length=120)
     brand = models.CharField(max_length=120, blank=True)
@@ -174,8 +175,9 @@ class IntakeEntry(models.Model):
     totals are one aggregate over this table, without joins.
     """
 
+    # No index of its own: entry_owner_day (owner, day) starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries", db_index=False
     )
     day = models.DateField(help_text="The person's local calendar day.")
     time = models.TimeField(null=True, blank=True)
@@ -237,8 +239,9 @@ class SymptomEntry(models.Model):
         PALPITATIONS = "palpitations", "Palpitations"
         OTHER = "other", "Other"
 
+    # No index of its own: symptom_owner_day (owner, day) starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="symptoms"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="symptoms", db_index=False
     )
     day = models.DateField()
     symptom = models.CharField(max_length=20, choices=Symptom.choices)
@@ -270,8 +273,12 @@ class WarningSent(models.Model):
     from both sending it.
     """
 
+    # No index of its own: the unique (owner, day, flag) constraint's index starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warnings_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="warnings_sent",
+        db_index=False,
     )
     day = models.DateField()
     flag = models.CharField(max_length=40)
