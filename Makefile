@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never use a real secret; production sets DJANGO_SECRET_KEY itself.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-a-secret
 
-.PHONY: install run test test-fast lint format bench soak clean
+.PHONY: install run test test-fast lint format bench soak wrk clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,12 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/magnesium_bench
 BENCH_USERS ?= 1000
 BENCH_DAYS ?= 365
 
-bench: install
+# wrk (the load generator) comes from Debian; as root on a machine without it, install it.
+wrk:
+	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
+	  && apt-get install -y -q wrk >/dev/null; } || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+
+bench: install wrk
 	$(PY) bench/run.py --db-url $(BENCH_DATABASE_URL) --users $(BENCH_USERS) \
 		--days $(BENCH_DAYS) $(BENCH_ARGS)
 
@@ -48,7 +53,7 @@ bench: install
 SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mg_soak
 SOAK_SECONDS ?= 60
 
-soak: install
+soak: install wrk
 	$(PY) bench/soak.py --db-url $(SOAK_DATABASE_URL) --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 lint:

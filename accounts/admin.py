@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import User
+from tracker import page_cache
 
 
 @admin.register(User)
@@ -24,3 +25,8 @@ class TrackerUserAdmin(UserAdmin):
         ),
     )
     list_display = ("username", "email", "sex", "timezone", "is_staff")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # the profile shows on every cached page (tracker/page_cache.py)
+            page_cache.mark_changed(obj)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from tracker import page_cache
 from tracker.models import (
     Food,
     IntakeEntry,
@@ -10,6 +11,29 @@ from tracker.models import (
     SymptomEntry,
     WarningSent,
 )
+
+
+class MarksOwnerChanged:
+    """An admin edit of a person's records makes their cached pages stale, as the app's own
+    writes do (tracker/page_cache.py). Reference rows have no owner: their edits show once
+    PAGE_CACHE_SECONDS have passed."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.owner_id:
+            page_cache.mark_changed(obj.owner_id)
+
+    def delete_model(self, request, obj):
+        owner_id = obj.owner_id
+        super().delete_model(request, obj)
+        if owner_id:
+            page_cache.mark_changed(owner_id)
+
+    def delete_queryset(self, request, queryset):
+        owners = set(queryset.values_list("owner_id", flat=True)) - {None}
+        super().delete_queryset(request, queryset)
+        for owner_id in owners:
+            page_cache.mark_changed(owner_id)
 
 
 @admin.register(MagnesiumForm)
@@ -73,7 +97,7 @@ class ReferenceOrPrivateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Food)
-class FoodAdmin(admin.ModelAdmin):
+class FoodAdmin(MarksOwnerChanged, admin.ModelAdmin):
     list_display = (
         "name",
         "category",
@@ -90,7 +114,7 @@ class FoodAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplementProduct)
-class SupplementProductAdmin(admin.ModelAdmin):
+class SupplementProductAdmin(MarksOwnerChanged, admin.ModelAdmin):
     list_display = (
         "name",
         "brand",
@@ -109,7 +133,7 @@ class SupplementProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntakeEntry)
-class IntakeEntryAdmin(admin.ModelAdmin):
+class IntakeEntryAdmin(MarksOwnerChanged, admin.ModelAdmin):
     list_display = ("day", "time", "owner", "kind", "product", "food", "elemental_mg")
     list_filter = ("kind", "day")
     search_fields = ("owner__username", "product__name", "food__name", "note")
@@ -119,7 +143,7 @@ class IntakeEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SymptomEntry)
-class SymptomEntryAdmin(admin.ModelAdmin):
+class SymptomEntryAdmin(MarksOwnerChanged, admin.ModelAdmin):
     list_display = ("day", "owner", "symptom", "severity")
     list_filter = ("symptom", "severity", "day")
     search_fields = ("owner__username", "note")

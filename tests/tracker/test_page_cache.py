@@ -291,3 +291,30 @@ def test_every_write_makes_cached_pages_stale(browser, user, things, settings, n
     for path in cached_paths():
         served(browser, path)  # kept again
         assert served(browser, path) == fresh(browser, path, settings), path
+
+
+def test_admin_edits_make_the_owners_pages_stale(client, user, things):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    entry = things["entry"]
+    start = User.objects.get(pk=user.pk).data_version
+    response = client.post(
+        reverse("admin:tracker_symptomentry_delete", args=[things["symptom"].pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("admin:tracker_intakeentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert response.status_code == 302 and not IntakeEntry.objects.filter(pk=entry.pk).exists()
+    assert User.objects.get(pk=user.pk).data_version == start + 2
+
+
+def test_admin_profile_edits_make_the_persons_pages_stale(user):
+    from django.contrib.admin.sites import site
+
+    start = User.objects.get(pk=user.pk).data_version
+    user.target_override_mg = Decimal("450")
+    site._registry[User].save_model(None, user, None, change=True)
+    stored = User.objects.get(pk=user.pk)
+    assert (stored.target_override_mg, stored.data_version) == (Decimal("450"), start + 1)
