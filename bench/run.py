@@ -291,8 +291,8 @@ def section_pages(report: Report, args, today: date) -> dict:
     with override_settings(PAGE_CACHE_SECONDS=0):
         results = pages.measure_pages(people, today, reps=args.reps, warmup=args.warmup, log=log)
     cached = pages.measure_cached(people["5 y"], today, reps=args.reps)
-    for label, path, ms, queries in cached:
-        log(f"  {label:<9} {path}: from the page cache {ms:.1f} ms, {queries} queries")
+    for label, path, seconds, queries in cached:
+        log(f"  {label:<9} {path}: from the page cache {seconds * 1000:.1f} ms, {queries} queries")
     rows = []
     notes = []
     for r in results:
@@ -376,7 +376,7 @@ def section_pages(report: Report, args, today: date) -> dict:
         "",
         table(
             ["page", "path", "median ms", "queries"],
-            [[label, f"`{path}`", fmt_ms(ms), str(q)] for label, path, ms, q in cached],
+            [[label, f"`{path}`", fmt_ms(s), str(q)] for label, path, s, q in cached],
         ),
     ]
     report.add("\n".join(text))
@@ -393,8 +393,7 @@ def section_pages(report: Report, args, today: date) -> dict:
         for r in results
     }
     measured["cached"] = [
-        {"label": label, "path": path, "median_ms": ms, "queries": q}
-        for label, path, ms, q in cached
+        {"label": label, "path": path, "median_s": s, "queries": q} for label, path, s, q in cached
     ]
     return measured
 
