@@ -14,6 +14,7 @@ class TrackerUserAdmin(UserAdmin):
                 "fields": (
                     "sex",
                     "date_of_birth",
+                    "authority",
                     "life_stage",
                     "has_kidney_disease",
                     "has_heart_condition",

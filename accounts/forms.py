@@ -34,6 +34,7 @@ class ProfileForm(forms.ModelForm):
             "sex",
             "date_of_birth",
             "life_stage",
+            "authority",
             "has_kidney_disease",
             "has_heart_condition",
             "timezone",

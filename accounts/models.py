@@ -35,6 +35,11 @@ class User(AbstractUser):
         PREGNANT = "pregnant", "Pregnant"
         LACTATING = "lactating", "Breastfeeding (lactating)"
 
+    class Authority(models.TextChoices):
+        # tracker.intake.Authority: whose reference values the targets and limits follow.
+        US = "us", "United States (NIH / Institute of Medicine)"
+        EU = "eu", "European Union (EFSA; upper level 250 mg/day of added magnesium)"
+
     email = models.EmailField("e-mail address", blank=True)
     sex = models.CharField(
         max_length=6,
@@ -49,6 +54,14 @@ class User(AbstractUser):
         help_text="Optional. Without it the adult figures (400 mg men, 310 mg women) are used.",
     )
     life_stage = models.CharField(max_length=10, choices=LifeStage.choices, default=LifeStage.NONE)
+    authority = models.CharField(
+        "reference values",
+        max_length=2,
+        choices=Authority.choices,
+        default=Authority.US,
+        help_text="Whose recommended intakes and upper limit to use. Every target and limit "
+        "shown names its authority.",
+    )
     has_kidney_disease = models.BooleanField("I have kidney disease", default=False)
     has_heart_condition = models.BooleanField("I have a heart condition", default=False)
     timezone = models.CharField(

@@ -103,7 +103,7 @@ class Food(models.Model):
 
     @property
     def mg_per_serving(self) -> Decimal:
-        return (self.mg_per_100g * self.serving_grams / 100).quantize(Decimal("0.1"))
+        return self.mg_per_100g * self.serving_grams / 100  # exact; pages round it once
 
 
 class SupplementKind(models.TextChoices):
@@ -112,7 +112,13 @@ class SupplementKind(models.TextChoices):
 
 
 class SupplementProduct(models.Model):
-    """A person's own product, e.g. "Magnesium glycinate 1000 mg (compound weight)"."""
+    """A person's own product, recorded as its Supplement Facts panel is printed.
+
+    "Serving size 2 tablets - Magnesium (as magnesium glycinate) 200 mg" is a serving of
+    2 tablets holding 200 mg, elemental. "Magnesium glycinate 1000 mg" per capsule is a
+    compound weight, converted with the form's elemental fraction. A blend names several forms;
+    its elemental figure is what counts.
+    """
 
     class LabelBasis(models.TextChoices):
         ELEMENTAL = "elemental", "Elemental magnesium (label says 'Magnesium ... mg')"
@@ -121,9 +127,20 @@ class SupplementProduct(models.Model):
     class ServingUnit(models.TextChoices):
         CAPSULE = "capsule", "capsule"
         TABLET = "tablet", "tablet"
+        SOFTGEL = "softgel", "softgel"
+        GUMMY = "gummy", "gummy"
+        CHEWABLE = "chewable", "chewable tablet"
         SCOOP = "scoop", "scoop"
-        ML = "ml", "ml"
+        PACKET = "packet", "packet"
+        TSP = "tsp", "tsp (teaspoon)"
+        TBSP = "tbsp", "tbsp (tablespoon)"
         G = "g", "g"
+        ML = "ml", "mL"
+        DROP = "drop", "drop"
+
+    class EquivalentUnit(models.TextChoices):
+        G = "g", "g"
+        ML = "ml", "mL"
 
     # No index of its own: the (owner, is_archived) index below starts with it.
     owner = models.ForeignKey(
@@ -131,22 +148,49 @@ class SupplementProduct(models.Model):
     )
     name = models.CharField(max_length=120)
     brand = models.CharField(max_length=120, blank=True)
-    form = models.ForeignKey(MagnesiumForm, on_delete=models.PROTECT, related_name="products")
+    form = models.ForeignKey(
+        MagnesiumForm,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="The form named on the label (the first one for a blend).",
+    )
+    other_forms = models.ManyToManyField(
+        MagnesiumForm,
+        blank=True,
+        related_name="blended_in",
+        help_text="For a blend ('as magnesium glycinate, citrate and malate'): the other forms.",
+    )
     kind = models.CharField(
         max_length=10, choices=SupplementKind.choices, default=SupplementKind.SUPPLEMENT
     )
-    label_basis = models.CharField("the label amount is", max_length=10, choices=LabelBasis.choices)
-    amount_per_serving_mg = models.DecimalField(
-        "amount per serving (mg)",
+    serving_quantity = models.DecimalField(
+        "serving size",
         max_digits=7,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10000"))],
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1000"))],
     )
     serving_unit = models.CharField(
         max_length=10, choices=ServingUnit.choices, default=ServingUnit.CAPSULE
     )
+    equivalent_quantity = models.DecimalField(
+        "the serving weighs or measures",
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1000"))],
+    )
+    equivalent_unit = models.CharField(max_length=2, choices=EquivalentUnit.choices, blank=True)
+    label_basis = models.CharField("the label amount is", max_length=10, choices=LabelBasis.choices)
+    amount_per_serving_mg = models.DecimalField(
+        "magnesium per serving (mg)",
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10000"))],
+    )
     elemental_mg_per_serving = models.DecimalField(
-        "elemental magnesium per serving (mg)", max_digits=8, decimal_places=2
+        "elemental magnesium per serving (mg)", max_digits=16, decimal_places=6
     )
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -154,9 +198,47 @@ class SupplementProduct(models.Model):
     class Meta:
         ordering = ["is_archived", "name"]
         indexes = [models.Index(fields=["owner", "is_archived"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(equivalent_quantity__isnull=True, equivalent_unit="")
+                    | Q(equivalent_quantity__isnull=False, equivalent_unit__in=["g", "ml"])
+                ),
+                name="product_equivalent_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.brand})" if self.brand else self.name
+
+    @property
+    def serving_words(self) -> str:
+        """The serving as printed: "2 tablets", "2 tsp (4 g)", "15 mL"."""
+        return serving_words(
+            self.serving_quantity, self.serving_unit, self.equivalent_quantity, self.equivalent_unit
+        )
+
+
+def unit_words(quantity: Decimal, unit: str) -> str:
+    """ "1 tablet", "2 tablets", "1.5 tsp", "15 mL", "1 serving", "0.5 servings"."""
+    number = f"{quantity.normalize():f}" if quantity is not None else ""
+    if unit in ("g", "tsp", "tbsp"):
+        return f"{number} {unit}"
+    if unit == "ml":
+        return f"{number} mL"
+    word = {"chewable": "chewable tablet", "gummy": "gummy"}.get(unit, unit)
+    if quantity != 1:
+        word = "gummies" if word == "gummy" else word + "s"
+    return f"{number} {word}"
+
+
+def serving_words(
+    quantity: Decimal, unit: str, equivalent: Decimal | None = None, equivalent_unit: str = ""
+) -> str:
+    words = unit_words(quantity, unit)
+    if equivalent and equivalent_unit:
+        words += f" ({unit_words(equivalent, equivalent_unit)})"
+    return words
 
 
 class EntryKind(models.TextChoices):
@@ -188,9 +270,20 @@ class IntakeEntry(models.Model):
     food = models.ForeignKey(
         Food, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
-    servings = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
-    grams = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    elemental_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    # A supplement's dose as entered ("2" "tablet", "4" "g", "1" "serving") and the label
+    # figures it was computed from, so that editing the product never rewrites it silently.
+    dose_quantity = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    dose_unit = models.CharField(max_length=10, blank=True)
+    label = models.JSONField(default=dict, blank=True)
+    # Servings: of the food, or the supplement's dose in servings (exact, or to 10 places
+    # when a serving does not divide evenly: 1 tablet of 3).
+    servings = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    grams = models.DecimalField(max_digits=12, decimal_places=5, null=True, blank=True)
+    elemental_mg = models.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        help_text="Exact, or to 10 places when the arithmetic does not end (see tracker.intake).",
+    )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,8 +315,11 @@ class IntakeEntry(models.Model):
         return str(self.food)
 
     @property
-    def is_supplemental(self) -> bool:
-        return self.kind in SUPPLEMENTAL_KINDS
+    def dose_words(self) -> str:
+        """The dose as entered: "2 tablets", "4 g", "1 serving"."""
+        if self.dose_quantity is None:
+            return ""
+        return unit_words(self.dose_quantity, self.dose_unit)
 
 
 class SymptomEntry(models.Model):

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from tracker import intake
+from tracker.citations import Citation
 from tracker.models import (
     SUPPLEMENTAL_KINDS,
     EntryKind,
@@ -44,12 +45,12 @@ RECENT_FOOD_DAYS = 30
 """How far back "recent foods" looks: bounded so the dashboard never scans years of history."""
 
 
+MG_SUM_FIELD = DecimalField(max_digits=24, decimal_places=10)
+"""A sum of stored entries keeps their places; ``intake.settled_mg`` settles it."""
+
+
 def _mg_sum(condition: Q) -> Coalesce:
-    return Coalesce(
-        Sum("elemental_mg", filter=condition),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
+    return Coalesce(Sum("elemental_mg", filter=condition), Value(ZERO), output_field=MG_SUM_FIELD)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ def day_totals(*, user: User, day: date) -> DayTotals:
     )
     return DayTotals(
         day=day,
-        supplemental_mg=Decimal(row["supplemental"]),
-        food_mg=Decimal(row["food"]),
+        supplemental_mg=intake.settled_mg(row["supplemental"]),
+        food_mg=intake.settled_mg(row["food"]),
         entry_count=row["count"],
         supplemental_count=row["supplemental_count"],
     )
@@ -120,12 +121,12 @@ def flags_for(
     *, user: User, totals: DayTotals, symptom_codes: list[str] | tuple[str, ...]
 ) -> list[intake.Flag]:
     """The day's flags from figures already read (no query)."""
-    return intake.day_flags(
+    return intake.flags_for_person(
+        user,
+        on=totals.day,
         supplemental_mg=totals.supplemental_mg,
         ul=ul_on(user, totals.day),
         has_supplements=totals.has_supplements,
-        has_kidney_disease=user.has_kidney_disease,
-        has_heart_condition=user.has_heart_condition,
         symptoms=symptom_codes,
     )
 
@@ -280,6 +281,7 @@ class DayOverview:
     symptoms: list[SymptomEntry]
     flags: list[intake.Flag]
     suggestions: list[FoodSuggestion] = field(default_factory=list)
+    adult_ranges: bool = True  # the articles' adult ranges apply (age 9 or more)
 
     @property
     def shortfall_mg(self) -> Decimal:
@@ -309,16 +311,20 @@ class DayOverview:
 
     @property
     def supplement_thresholds(self) -> list[Threshold]:
-        """The supplemental total against the starting range, the UL and the documented range."""
+        """The supplemental total against the authority's UL and, from age 9, the articles'
+        starting and documented ranges (notices from a consumer article)."""
         mg = self.totals.supplemental_mg
-        rows = [
-            Threshold(
-                "Starting range (100-200 mg)",
-                intake.STARTING_RANGE_MAX_MG,
-                mg > intake.STARTING_RANGE_MAX_MG,
-                intake.STARTING_RANGE_SOURCE,
+        rows = []
+        if self.adult_ranges:
+            rows.append(
+                Threshold(
+                    "Starting range 100-200 mg (consumer article)",
+                    intake.STARTING_RANGE_MAX_MG,
+                    mg > intake.STARTING_RANGE_MAX_MG,
+                    intake.STARTING_RANGE_SOURCE,
+                    intake.STARTING_RANGE_QUOTE,
+                )
             )
-        ]
         if self.ul.mg is not None:
             rows.append(
                 Threshold(
@@ -327,14 +333,16 @@ class DayOverview:
             )
         else:
             rows.append(Threshold(self.ul.rule, None, False, self.ul.source))
-        rows.append(
-            Threshold(
-                "Documented range (200-400 mg)",
-                intake.DOCUMENTED_RANGE_MAX_MG,
-                mg > intake.DOCUMENTED_RANGE_MAX_MG,
-                intake.DOCUMENTED_RANGE_SOURCE,
+        if self.adult_ranges:
+            rows.append(
+                Threshold(
+                    "Documented range 200-400 mg (consumer article)",
+                    intake.DOCUMENTED_RANGE_MAX_MG,
+                    mg > intake.DOCUMENTED_RANGE_MAX_MG,
+                    intake.DOCUMENTED_RANGE_SOURCE,
+                    intake.DOCUMENTED_RANGE_QUOTE,
+                )
             )
-        )
         return rows
 
 
@@ -343,7 +351,13 @@ class Threshold:
     label: str
     mg: Decimal | None
     exceeded: bool
-    source: str
+    source: Citation
+    quote: str = ""
+
+
+def _adult_ranges(user: User, day: date) -> bool:
+    born = user.date_of_birth
+    return born is None or (day >= born and intake.shows_adult_ranges(born=born, on=day))
 
 
 def day_overview(*, user: User, day: date) -> DayOverview:
@@ -359,6 +373,7 @@ def day_overview(*, user: User, day: date) -> DayOverview:
         entries=entries,
         symptoms=symptoms,
         flags=flags_for(user=user, totals=totals, symptom_codes=[s.symptom for s in symptoms]),
+        adult_ranges=_adult_ranges(user, day),
     )
     overview.suggestions = food_suggestions(shortfall_mg=overview.shortfall_mg)
     return overview

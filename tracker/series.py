@@ -27,7 +27,9 @@ MOVING_AVERAGE_DAYS = 7
 HISTORY_CHOICES = (30, 90)
 
 # Shown on days before the person's date of birth, where no DRI row applies.
-NO_LIMIT_BEFORE_BIRTH = UpperLimit(None, "no reference value before your date of birth", "")
+NO_LIMIT_BEFORE_BIRTH = UpperLimit(
+    None, "no reference value before your date of birth", intake.UL_SOURCE
+)
 
 
 class DayStatus:
@@ -149,22 +151,22 @@ def day_series(person, start: date, end: date) -> list[DayTotals]:
     series = []
     for day in days_between(start, end):
         row = rows.get(day, {})
-        supplemental = row.get("supplemental") or ZERO
+        supplemental = intake.settled_mg(row.get("supplemental") or ZERO)
         supplement_entries = row.get("supplement_entries", 0)
         target, ul = _limits(person, day)
         day_symptoms = frozenset(symptoms.get(day, ()))
-        flags = intake.day_flags(
+        flags = intake.flags_for_person(
+            person,
+            on=day,
             supplemental_mg=supplemental,
             ul=ul,
             has_supplements=supplement_entries > 0,
-            has_kidney_disease=person.has_kidney_disease,
-            has_heart_condition=person.has_heart_condition,
             symptoms=day_symptoms,
         )
         series.append(
             DayTotals(
                 day=day,
-                food_mg=row.get("food") or ZERO,
+                food_mg=intake.settled_mg(row.get("food") or ZERO),
                 supplemental_mg=supplemental,
                 entries=row.get("entries", 0),
                 supplement_entries=supplement_entries,

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Round
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,7 +34,10 @@ from tracker.models import (
 
 T = TypeVar("T")
 
-CENT = Decimal("0.01")
+MAX_LABEL_MG = Decimal("10000")
+"""The largest figure a label line can give for one serving (the product's own limit)."""
+MAX_DOSE_QUANTITY = Decimal("10000")
+"""The most of a label's unit in one entry (10 kg or 10 L is a typing slip)."""
 MAX_SERVINGS = Decimal("100")
 """More than 100 capsules, scoops or servings in one entry is a typing slip, not a dose."""
 MAX_GRAMS = Decimal("5000")
@@ -64,6 +67,14 @@ def person_today(user: User) -> date:
     return timezone.localdate(timezone=zone)
 
 
+def _local_now(user: User) -> dt.time:
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.localtime(timezone=zone).time().replace(second=0, microsecond=0)
+
+
 def day_errors(*, user: User, day: date) -> list[str]:
     """Why a day cannot hold an entry (empty when it can). Shared with the forms."""
     today = person_today(user)
@@ -89,10 +100,6 @@ def _check_amount(value: Decimal, *, name: str, maximum: Decimal, unit: str) -> 
         raise ValidationError({name: f"Enter at most {maximum:f} {unit} in one entry."})
 
 
-def _mg(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _lock_person(user: User) -> None:
     """Serialise one person's writes and mark their cached pages stale, in one UPDATE.
 
@@ -115,14 +122,92 @@ def _after_write(
 # --- Products -------------------------------------------------------------------------------
 
 
-def elemental_per_serving(*, form: MagnesiumForm, label_basis: str, amount_mg: Decimal) -> Decimal:
-    """Elemental mg in one serving: the label amount itself, or compound weight x fraction."""
-    return _mg(
-        intake.elemental_per_serving(
-            amount_mg,
-            label_is_elemental=label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
-            elemental_fraction=form.elemental_fraction,
-        )
+def product_label(
+    product: SupplementProduct, *, other_forms: Iterable[MagnesiumForm] | None = None
+) -> intake.Label:
+    """The product's label as the pure rules read it.
+
+    ``other_forms`` for a product not saved yet (its many-to-many cannot be read); otherwise
+    the saved blend is read (prefetched where callers list many products).
+    """
+    if other_forms is None:
+        other_forms = product.other_forms.all() if product.pk else ()
+    fractions = [product.form.elemental_fraction]
+    fractions += [f.elemental_fraction for f in other_forms if f.pk != product.form_id]
+    return intake.Label(
+        serving_quantity=product.serving_quantity,
+        serving_unit=product.serving_unit,
+        amount_mg=product.amount_per_serving_mg,
+        is_elemental=product.label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
+        fractions=tuple(fractions),
+        equivalent_quantity=product.equivalent_quantity,
+        equivalent_unit=product.equivalent_unit,
+    )
+
+
+def label_snapshot(product: SupplementProduct, label: intake.Label) -> dict[str, object]:
+    """The figures an entry was computed from, kept with it (shown on the entry's page)."""
+    snapshot: dict[str, object] = {
+        "serving_quantity": f"{label.serving_quantity.normalize():f}",
+        "serving_unit": label.serving_unit,
+        "amount_mg": f"{label.amount_mg.normalize():f}",
+        "basis": product.label_basis,
+        "forms": [product.form.name] + [f.name for f in product.other_forms.all()],
+        "elemental_mg_per_serving": f"{label.elemental_per_serving.normalize():f}",
+    }
+    if label.equivalent_quantity:
+        snapshot["equivalent_quantity"] = f"{label.equivalent_quantity.normalize():f}"
+        snapshot["equivalent_unit"] = label.equivalent_unit
+    return snapshot
+
+
+def label_problems(
+    *,
+    form: MagnesiumForm,
+    other_forms: Iterable[MagnesiumForm],
+    label_basis: str,
+    amount_mg: Decimal,
+    serving_quantity: Decimal,
+    serving_unit: str,
+    equivalent_quantity: Decimal | None,
+    equivalent_unit: str,
+) -> dict[str, list[str]]:
+    """What makes a label impossible or incomplete, by field (empty when it is fine)."""
+    errors: dict[str, list[str]] = {}
+    others = [f for f in other_forms if f.pk != form.pk]
+    if label_basis == SupplementProduct.LabelBasis.COMPOUND and others:
+        errors["other_forms"] = [
+            "A compound weight is the weight of one compound. For a blend, enter the label's "
+            "elemental figure ('Magnesium ... mg') instead."
+        ]
+    if (equivalent_quantity is None) != (not equivalent_unit):
+        errors["equivalent_quantity"] = [
+            "Enter both the amount and its unit (for example 4 g), or neither."
+        ]
+    elif equivalent_unit and equivalent_unit == serving_unit:
+        errors["equivalent_unit"] = ["The serving is already measured in that unit."]
+    if errors:
+        return errors
+    label = intake.Label(
+        serving_quantity=serving_quantity,
+        serving_unit=serving_unit,
+        amount_mg=amount_mg,
+        is_elemental=label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
+        fractions=tuple([form.elemental_fraction] + [f.elemental_fraction for f in others]),
+        equivalent_quantity=equivalent_quantity,
+        equivalent_unit=equivalent_unit,
+    )
+    impossible = label.impossible()
+    if impossible:
+        errors["amount_per_serving_mg"] = impossible
+    return errors
+
+
+def large_dose_error(elemental_mg: Decimal, *, what: str) -> str:
+    return (
+        f"{what} is {intake.quantize_mg(elemental_mg)} mg of elemental magnesium, more than "
+        f"{intake.LARGE_DOSE_MG:.0f} mg at once. If that is really right, tick the box to "
+        "confirm it; otherwise check the amount and the unit."
     )
 
 
@@ -142,13 +227,64 @@ def chemistry_note(
         compound_mg=compound_mg,
     ):
         return ""
-    most = _mg(compound_mg * form.elemental_fraction)
+    most = intake.quantize_mg(compound_mg * form.elemental_fraction)
     return (
-        f"{compound_mg:f} mg of {form.name} can hold at most {most:f} mg of magnesium "
-        f"({form.elemental_percent} %), but the label says {amount_mg:f} mg. Such products are "
-        "often buffered with magnesium oxide, which is absorbed less well. The app counts the "
-        "label's elemental figure."
+        f"{compound_mg.normalize():f} mg of {form.name} can hold at most {most} mg of "
+        f"magnesium ({form.elemental_percent} %), but the label says "
+        f"{amount_mg.normalize():f} mg. Such products are often buffered with magnesium oxide, "
+        "which is absorbed less well. The app counts the label's elemental figure."
     )
+
+
+LABEL_FIELDS = (
+    "form",
+    "kind",
+    "label_basis",
+    "amount_per_serving_mg",
+    "serving_quantity",
+    "serving_unit",
+    "equivalent_quantity",
+    "equivalent_unit",
+)
+"""The fields whose change alters what a dose of the product holds (with the blend)."""
+
+
+class ApplyTo:
+    """What an edit of a product's figures does to the entries already logged with it."""
+
+    PAST = "past"  # a typing mistake: correct the past entries too
+    FUTURE = "future"  # a new formula: only what is logged from now on
+
+
+def _fill_product(
+    product: SupplementProduct,
+    *,
+    other_forms: list[MagnesiumForm],
+    confirm_large: bool,
+) -> intake.Label:
+    """Validate the label and set its exact elemental figure; raises ValidationError."""
+    _check_amount(
+        product.amount_per_serving_mg, name="amount_per_serving_mg", maximum=MAX_LABEL_MG, unit="mg"
+    )
+    errors = label_problems(
+        form=product.form,
+        other_forms=other_forms,
+        label_basis=product.label_basis,
+        amount_mg=product.amount_per_serving_mg,
+        serving_quantity=product.serving_quantity,
+        serving_unit=product.serving_unit,
+        equivalent_quantity=product.equivalent_quantity,
+        equivalent_unit=product.equivalent_unit,
+    )
+    if errors:
+        raise ValidationError(errors)
+    label = product_label(product, other_forms=other_forms)
+    product.elemental_mg_per_serving = label.elemental_per_serving
+    if label.elemental_per_serving > intake.LARGE_DOSE_MG and not confirm_large:
+        raise ValidationError(
+            {"confirm_large": large_dose_error(label.elemental_per_serving, what="One serving")}
+        )
+    return label
 
 
 def create_product(
@@ -160,8 +296,14 @@ def create_product(
     amount_per_serving_mg: Decimal,
     kind: str = SupplementProduct._meta.get_field("kind").default,
     brand: str = "",
+    serving_quantity: Decimal = Decimal("1"),
     serving_unit: str = SupplementProduct.ServingUnit.CAPSULE,
+    equivalent_quantity: Decimal | None = None,
+    equivalent_unit: str = "",
+    other_forms: Iterable[MagnesiumForm] = (),
+    confirm_large: bool = False,
 ) -> SupplementProduct:
+    others = [f for f in other_forms if f.pk != form.pk]
     with transaction.atomic():
         product = SupplementProduct(
             owner=owner,
@@ -171,28 +313,43 @@ def create_product(
             kind=kind,
             label_basis=label_basis,
             amount_per_serving_mg=amount_per_serving_mg,
+            serving_quantity=serving_quantity,
             serving_unit=serving_unit,
+            equivalent_quantity=equivalent_quantity,
+            equivalent_unit=equivalent_unit or "",
             elemental_mg_per_serving=Decimal("0"),
         )
-        _set_product_elemental(product)
+        _fill_product(product, other_forms=others, confirm_large=confirm_large)
         product.full_clean()
         product.save()
+        product.other_forms.set(others)
         page_cache.mark_changed(owner)
     return product
 
 
-def _set_product_elemental(product: SupplementProduct) -> None:
-    _check_amount(
-        product.amount_per_serving_mg,
-        name="amount_per_serving_mg",
-        maximum=Decimal("10000"),
-        unit="mg",
+@dataclass(frozen=True)
+class Touched:
+    """The entries an edit of a product's figures would touch."""
+
+    count: int
+    first_day: date | None
+    last_day: date | None
+    days: int
+
+
+def entries_touched(*, product: SupplementProduct) -> Touched:
+    row = IntakeEntry.objects.filter(product=product).aggregate(
+        count=Count("id"), first=Min("day"), last=Max("day"), days=Count("day", distinct=True)
     )
-    product.elemental_mg_per_serving = elemental_per_serving(
-        form=product.form,
-        label_basis=product.label_basis,
-        amount_mg=product.amount_per_serving_mg,
-    )
+    return Touched(row["count"], row["first"], row["last"], row["days"])
+
+
+def _label_changed(
+    product: SupplementProduct, values: dict[str, object], other_forms: list[MagnesiumForm]
+) -> bool:
+    if any(getattr(product, name) != values[name] for name in LABEL_FIELDS):
+        return True
+    return {f.pk for f in product.other_forms.all()} != {f.pk for f in other_forms}
 
 
 def update_product(
@@ -204,34 +361,107 @@ def update_product(
     amount_per_serving_mg: Decimal,
     kind: str,
     brand: str = "",
+    serving_quantity: Decimal = Decimal("1"),
     serving_unit: str = SupplementProduct.ServingUnit.CAPSULE,
+    equivalent_quantity: Decimal | None = None,
+    equivalent_unit: str = "",
+    other_forms: Iterable[MagnesiumForm] = (),
     is_archived: bool = False,
+    apply_to: str = "",
+    confirm_large: bool = False,
     day_url: str = "",
 ) -> Written[SupplementProduct]:
-    """Save a product; its logged entries follow a corrected figure.
+    """Save a product. A change of its figures never rewrites history silently.
 
-    Editing the amount, label basis or form is how people fix a mis-read label, so the entries
-    already logged with the product are recomputed (one UPDATE). A product that really changed
-    its recipe should be a new product, so that its history keeps the old figure.
+    When entries use the product and its label figures change, the person chooses:
+    ``ApplyTo.PAST`` corrects those entries too (a typing mistake: each keeps the dose it was
+    logged with, in its unit, and is recomputed from the corrected label), ``ApplyTo.FUTURE``
+    leaves them as logged (a new formula). Either way it is one transaction; the days touched
+    go stale and their flags are read afresh, and an e-mail goes out only for a flag a recent
+    day has not been warned of (WarningSent records each one).
+    """
+    owner = product.owner
+    others = [f for f in other_forms if f.pk != form.pk]
+    values = {
+        "form": form,
+        "kind": kind,
+        "label_basis": label_basis,
+        "amount_per_serving_mg": amount_per_serving_mg,
+        "serving_quantity": serving_quantity,
+        "serving_unit": serving_unit,
+        "equivalent_quantity": equivalent_quantity,
+        "equivalent_unit": equivalent_unit or "",
+    }
+    with transaction.atomic():
+        _lock_person(owner)
+        changed = _label_changed(product, values, others)
+        touched = entries_touched(product=product) if changed else Touched(0, None, None, 0)
+        if touched.count and apply_to not in (ApplyTo.PAST, ApplyTo.FUTURE):
+            raise ValidationError({"apply_to": touched_question(touched)})
+        for field_name, value in values.items():
+            setattr(product, field_name, value)
+        product.name, product.brand, product.is_archived = name, brand, is_archived
+        label = _fill_product(product, other_forms=others, confirm_large=confirm_large)
+        product.full_clean()
+        product.save()
+        product.other_forms.set(others)
+        crossed: list[intake.Flag] = []
+        if touched.count and apply_to == ApplyTo.PAST:
+            crossed = _correct_entries(product=product, label=label, day_url=day_url)
+    return Written(product, crossed)
+
+
+def touched_question(touched: Touched) -> str:
+    days = "day" if touched.days == 1 else "days"
+    entries = "entry" if touched.count == 1 else "entries"
+    span = (
+        f"on {touched.first_day:%d %b %Y}"
+        if touched.first_day == touched.last_day
+        else f"from {touched.first_day:%d %b %Y} to {touched.last_day:%d %b %Y}"
+    )
+    return (
+        f"This product has {touched.count} {entries} on {touched.days} {days} ({span}). "
+        "Choose whether the change corrects them too (a typing mistake) or applies only from "
+        "now on (a new formula)."
+    )
+
+
+def _correct_entries(
+    *, product: SupplementProduct, label: intake.Label, day_url: str
+) -> list[intake.Flag]:
+    """Recompute every entry of the product from its corrected label, in this transaction.
+
+    Each entry keeps the dose it was logged with (2 tablets stay 2 tablets); one whose unit
+    the corrected label no longer has keeps its servings instead. Returns the flags that
+    today newly carries (for the message); recent days are e-mailed at most once per flag.
     """
     owner = product.owner
     today = person_today(owner)
-    with transaction.atomic():
-        _lock_person(owner)
-        before = selectors.day_flags(user=owner, day=today)
-        product.name, product.brand, product.form = name, brand, form
-        product.kind, product.label_basis = kind, label_basis
-        product.amount_per_serving_mg, product.serving_unit = amount_per_serving_mg, serving_unit
-        product.is_archived = is_archived
-        _set_product_elemental(product)
-        product.full_clean()
-        product.save()
-        IntakeEntry.objects.filter(product=product, servings__isnull=False).update(
-            kind=product.kind,
-            elemental_mg=Round(F("servings") * Value(product.elemental_mg_per_serving), 2),
-        )
-        crossed = _after_write(owner=owner, day=today, before=before, day_url=day_url)
-    return Written(product, crossed)
+    entries = list(IntakeEntry.objects.filter(product=product).order_by("id"))
+    # Only recent days can still be e-mailed about (older ones are history, not news).
+    recent = sorted({e.day for e in entries if e.day >= today - timedelta(days=1)} | {today})
+    before = {day: selectors.day_flags(user=owner, day=day) for day in recent}
+    snapshot = label_snapshot(product, label)
+    units = label.dose_units()
+    for entry in entries:
+        if entry.dose_quantity is None or entry.dose_unit not in units:
+            entry.dose_quantity, entry.dose_unit = entry.servings, intake.SERVING
+        entry.servings = intake.stored_mg(label.servings(entry.dose_quantity, entry.dose_unit))
+        entry.elemental_mg = label.elemental_for(entry.dose_quantity, entry.dose_unit)
+        entry.kind, entry.label = product.kind, snapshot
+    IntakeEntry.objects.bulk_update(
+        entries,
+        ["dose_quantity", "dose_unit", "servings", "elemental_mg", "kind", "label"],
+        batch_size=500,
+    )
+    crossed_today: list[intake.Flag] = []
+    for day in recent:
+        crossed = warnings.newly_crossed(before[day], selectors.day_flags(user=owner, day=day))
+        if crossed:
+            warnings.email_once(owner=owner, day=day, flags=crossed, day_url=day_url)
+        if day == today:
+            crossed_today = crossed
+    return crossed_today
 
 
 def remove_product(*, product: SupplementProduct) -> bool:
@@ -313,13 +543,15 @@ def update_own_food(
         food.full_clean()
         food.save()
         page_cache.mark_changed(food.owner_id)
-        per_gram = Value(food.mg_per_100g / Decimal("100"))
-        entries = IntakeEntry.objects.filter(food=food)
-        entries.filter(grams__isnull=False).update(elemental_mg=Round(F("grams") * per_gram, 2))
-        # Imported entries may give servings without grams: they follow the serving size.
-        entries.filter(grams__isnull=True, servings__isnull=False).update(
-            elemental_mg=Round(F("servings") * Value(food.serving_grams) * per_gram, 2)
-        )
+        entries = list(IntakeEntry.objects.filter(food=food))
+        for entry in entries:
+            if entry.grams is None:
+                # Imported entries may give servings without grams: they follow the serving.
+                entry.grams = entry.servings * food.serving_grams
+            entry.elemental_mg = intake.stored_mg(
+                intake.elemental_from_food_grams(entry.grams, food.mg_per_100g)
+            )
+        IntakeEntry.objects.bulk_update(entries, ["grams", "elemental_mg"], batch_size=500)
     return food
 
 
@@ -337,20 +569,40 @@ def delete_own_food(*, food: Food) -> bool:
 
 
 def _supplement_fields(
-    *, owner: User, product: SupplementProduct, servings: Decimal
+    *,
+    owner: User,
+    product: SupplementProduct,
+    quantity: Decimal,
+    unit: str = intake.SERVING,
+    confirm_large: bool = False,
 ) -> dict[str, object]:
+    """A supplement dose in the label's own unit (2 tablets, 4 g, 15 mL) or in servings."""
     if product.owner_id != owner.pk:
         raise ValidationError({"product": "Select one of your own products."})
-    _check_amount(servings, name="servings", maximum=MAX_SERVINGS, unit="servings")
+    label = product_label(product)
+    if unit not in label.dose_units():
+        raise ValidationError(
+            {"unit": f"{product} is measured in {', '.join(label.dose_units())}."}
+        )
+    _check_amount(quantity, name="quantity", maximum=MAX_DOSE_QUANTITY, unit="at once")
+    servings = label.servings(quantity, unit)
+    if servings > MAX_SERVINGS:
+        raise ValidationError(
+            {"quantity": f"That is more than {MAX_SERVINGS:f} servings in one entry."}
+        )
+    elemental = label.elemental_for(quantity, unit)
+    if elemental > intake.LARGE_DOSE_MG and not confirm_large:
+        raise ValidationError({"confirm_large": large_dose_error(elemental, what="This dose")})
     return {
         "kind": product.kind,
         "product": product,
         "food": None,
-        "servings": servings,
+        "dose_quantity": quantity,
+        "dose_unit": unit,
+        "label": label_snapshot(product, label),
+        "servings": intake.stored_mg(servings),
         "grams": None,
-        "elemental_mg": _mg(
-            intake.elemental_from_servings(product.elemental_mg_per_serving, servings)
-        ),
+        "elemental_mg": elemental,
     }
 
 
@@ -363,15 +615,18 @@ def _food_fields(
         raise ValidationError("Enter either grams or servings, not both.")
     if servings is not None:
         _check_amount(servings, name="servings", maximum=MAX_SERVINGS, unit="servings")
-        grams = _mg(servings * food.serving_grams)
+        grams = servings * food.serving_grams  # exact: what one serving weighs, times servings
     _check_amount(grams, name="grams", maximum=MAX_GRAMS, unit="g")
     return {
         "kind": EntryKind.FOOD,
         "product": None,
         "food": food,
+        "dose_quantity": None,
+        "dose_unit": "",
+        "label": {},
         "servings": servings,
         "grams": grams,
-        "elemental_mg": _mg(intake.elemental_from_food_grams(grams, food.mg_per_100g)),
+        "elemental_mg": intake.stored_mg(intake.elemental_from_food_grams(grams, food.mg_per_100g)),
     }
 
 
@@ -415,17 +670,34 @@ def log_supplement(
     *,
     owner: User,
     product: SupplementProduct,
-    servings: Decimal,
     day: date,
+    servings: Decimal | None = None,
+    quantity: Decimal | None = None,
+    unit: str = intake.SERVING,
+    confirm_large: bool = False,
     time: dt.time | None = None,
     note: str = "",
     day_url: str = "",
 ) -> Written[IntakeEntry]:
-    """Log servings of one of the person's products: elemental mg = per serving x servings."""
-    fields = _supplement_fields(owner=owner, product=product, servings=servings)
+    """Log a dose of one of the person's products, in the label's unit or in servings.
+
+    ``servings=2`` is short for ``quantity=2, unit="serving"``.
+    """
+    quantity, unit = _dose(servings=servings, quantity=quantity, unit=unit)
+    fields = _supplement_fields(
+        owner=owner, product=product, quantity=quantity, unit=unit, confirm_large=confirm_large
+    )
     return _save_entry(
         owner=owner, entry=None, fields=fields, day=day, time=time, note=note, day_url=day_url
     )
+
+
+def _dose(*, servings: Decimal | None, quantity: Decimal | None, unit: str) -> tuple[Decimal, str]:
+    if servings is not None:
+        return servings, intake.SERVING
+    if quantity is None:
+        raise ValidationError({"quantity": "Enter how much you took."})
+    return quantity, unit
 
 
 def log_food(
@@ -450,13 +722,23 @@ def update_supplement_entry(
     *,
     entry: IntakeEntry,
     product: SupplementProduct,
-    servings: Decimal,
     day: date,
+    servings: Decimal | None = None,
+    quantity: Decimal | None = None,
+    unit: str = intake.SERVING,
+    confirm_large: bool = False,
     time: dt.time | None = None,
     note: str = "",
     day_url: str = "",
 ) -> Written[IntakeEntry]:
-    fields = _supplement_fields(owner=entry.owner, product=product, servings=servings)
+    quantity, unit = _dose(servings=servings, quantity=quantity, unit=unit)
+    fields = _supplement_fields(
+        owner=entry.owner,
+        product=product,
+        quantity=quantity,
+        unit=unit,
+        confirm_large=confirm_large,
+    )
     return _save_entry(
         owner=entry.owner,
         entry=entry,
@@ -503,8 +785,8 @@ def repeat_yesterdays_supplements(
 ) -> Written[list[IntakeEntry]]:
     """Log again, on ``day``, the supplements and medications taken the day before.
 
-    Same products, servings and times, at each product's current figure; products archived
-    since are skipped (archiving means "I no longer take this").
+    Same products and doses, at each product's current figure and the current time; products
+    archived since are skipped (archiving means "I no longer take this").
     """
     _check_day(user=owner, day=day)
     with transaction.atomic():
@@ -521,14 +803,27 @@ def repeat_yesterdays_supplements(
             .order_by("time", "id")
         )
         created = []
+        now = _local_now(owner)
         for old in yesterday:
-            if old.servings is None:
+            if old.dose_quantity is None and old.servings is None:
                 continue
+            quantity, unit = old.dose_quantity, old.dose_unit
+            if quantity is None or unit not in product_label(old.product).dose_units():
+                quantity, unit = old.servings, intake.SERVING
+            # At the time it is repeated, not yesterday's clock time: a 22:00 dose repeated at
+            # 14:25 was taken at 14:25 (or is planned; the person can edit it).
             entry = IntakeEntry(
                 owner=owner,
                 day=day,
-                time=old.time,
-                **_supplement_fields(owner=owner, product=old.product, servings=old.servings),
+                time=now if day == person_today(owner) else old.time,
+                # Yesterday's doses were already logged once, large ones confirmed then.
+                **_supplement_fields(
+                    owner=owner,
+                    product=old.product,
+                    quantity=quantity,
+                    unit=unit,
+                    confirm_large=True,
+                ),
             )
             _clean_entry(entry)
             created.append(entry)

@@ -15,8 +15,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import selectors, services
-from tracker.models import Food, IntakeEntry, MagnesiumForm, SupplementProduct, SymptomEntry
+from tracker import intake, selectors, services
+from tracker.models import (
+    Food,
+    IntakeEntry,
+    MagnesiumForm,
+    SupplementProduct,
+    SymptomEntry,
+    serving_words,
+    unit_words,
+)
 
 NOTE_MAX = 500
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -66,31 +74,133 @@ class _DayForm(forms.Form):
         return day
 
 
-class SupplementEntryForm(_DayForm):
-    product = forms.ModelChoiceField(label="Product", queryset=SupplementProduct.objects.none())
-    servings = servings_field(
-        help_text="Capsules, tablets, scoops, ml or g, as the product's unit."
-    )
+DOSE_UNIT_CHOICES = [
+    (intake.SERVING, "servings"),
+    *[
+        (value, label.split(" (")[0] + "(s)")
+        for value, label in SupplementProduct.ServingUnit.choices
+    ],
+]
+CONFIRM_LARGE_LABEL = "Yes, this large dose is right"
 
-    field_order = ["product", "servings", "day", "time", "note"]
+
+class SupplementEntryForm(_DayForm):
+    """A dose in the label's own unit (2 tablets, 4 g, 15 mL) or in servings."""
+
+    product = forms.ModelChoiceField(label="Product", queryset=SupplementProduct.objects.none())
+    quantity = forms.DecimalField(
+        label="Amount",
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"min": "0.001", "step": "any", "inputmode": "decimal"}),
+    )
+    unit = forms.ChoiceField(
+        label="Unit",
+        choices=DOSE_UNIT_CHOICES,
+        initial=intake.SERVING,
+        help_text="Servings, or the unit printed on the label: tablets, g, mL, tsp...",
+    )
+    confirm_large = forms.BooleanField(label=CONFIRM_LARGE_LABEL, required=False)
+
+    field_order = ["product", "quantity", "unit", "day", "time", "note", "confirm_large"]
 
     def __init__(self, *args, user: User, current: SupplementProduct | None = None, **kwargs):
+        if args and args[0] is not None and "quantity" not in args[0]:
+            # "servings=2", as the form was posted before doses had units (old bookmarks,
+            # scripts), still means two servings.
+            data = args[0].copy()
+            if "servings" in data:
+                data["quantity"] = data["servings"]
+            data.setdefault("unit", intake.SERVING)
+            args = (data, *args[1:])
         super().__init__(*args, user=user, **kwargs)
         # Another person's product id is not among the choices: "Select a valid choice".
         # An archived product stays choosable only on the entry that already uses it.
         choices = Q(is_archived=False)
         if current is not None:
             choices |= Q(pk=current.pk)
-        self.fields["product"].queryset = SupplementProduct.objects.filter(
-            choices, owner=user
-        ).order_by("name")
-        if not self.is_bound and "servings" not in self.initial:
-            self.initial["servings"] = 1
-
-    def clean_servings(self) -> Decimal | None:
-        return _positive(
-            self.cleaned_data.get("servings"), maximum=services.MAX_SERVINGS, unit="servings"
+        products = (
+            SupplementProduct.objects.filter(choices, owner=user)
+            .select_related("form")
+            .prefetch_related("other_forms")
+            .order_by("name")
         )
+        self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = lambda p: (
+            f"{p} - {intake.quantize_mg(p.elemental_mg_per_serving)} mg per {p.serving_words}"
+        )
+        if not self.is_bound and "quantity" not in self.initial:
+            self.initial["quantity"] = 1
+        self.arithmetic = ""
+
+    def clean_quantity(self) -> Decimal | None:
+        return _positive(
+            self.cleaned_data.get("quantity"), maximum=services.MAX_DOSE_QUANTITY, unit="at once"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        product, quantity, unit = (
+            cleaned.get("product"),
+            cleaned.get("quantity"),
+            cleaned.get("unit"),
+        )
+        if product is None or quantity is None or not unit:
+            return cleaned
+        label = services.product_label(product)
+        if unit not in label.dose_units():
+            units = ", ".join(_unit_name(u) for u in label.dose_units())
+            self.add_error("unit", f"{product} is measured in {units}.")
+            return cleaned
+        self.arithmetic = dose_arithmetic(product, label, quantity, unit)
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "product": data["product"],
+            "quantity": data["quantity"],
+            "unit": data["unit"],
+            "confirm_large": data.get("confirm_large", False),
+            "day": data["day"],
+            "time": data["time"],
+            "note": data["note"],
+        }
+
+    @classmethod
+    def initial_for(cls, entry: IntakeEntry) -> dict:
+        quantity, unit = entry.dose_quantity, entry.dose_unit
+        if quantity is None:
+            quantity, unit = entry.servings, intake.SERVING
+        return {
+            "product": entry.product,
+            "quantity": quantity.normalize() if quantity is not None else None,
+            "unit": unit or intake.SERVING,
+            "day": entry.day,
+            "time": entry.time,
+            "note": entry.note,
+        }
+
+
+def _unit_name(unit: str) -> str:
+    return dict(DOSE_UNIT_CHOICES).get(unit, unit)
+
+
+def dose_arithmetic(
+    product: SupplementProduct, label: intake.Label, quantity: Decimal, unit: str
+) -> str:
+    """ "2 tablets = 1 serving = 200.0 mg elemental magnesium", shown before saving."""
+    servings = label.servings(quantity, unit)
+    mg = intake.quantize_mg(label.elemental_for(quantity, unit))
+    serving_part = unit_words(_plain(servings), intake.SERVING)
+    if unit == intake.SERVING:
+        return f"{serving_part} of {product.serving_words} = {mg} mg elemental magnesium"
+    return f"{unit_words(quantity, unit)} = {serving_part} = {mg} mg elemental magnesium"
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Servings for reading: exact when short, else to 3 places (a third is 0.333)."""
+    short = value.quantize(Decimal("0.001"))
+    return value if short == value else short
 
 
 class FoodEntryForm(_DayForm):
@@ -155,7 +265,10 @@ class QuickFoodForm(forms.Form):
 
 
 class ProductForm(forms.ModelForm):
-    """A person's product. The elemental mg per serving is computed, never typed."""
+    """A person's product, as its Supplement Facts panel is printed.
+
+    The elemental mg per serving is computed, never typed; "Preview" shows it before saving.
+    """
 
     compound_mg = forms.DecimalField(
         label="Compound weight per serving (mg), optional",
@@ -166,74 +279,161 @@ class ProductForm(forms.ModelForm):
         "200 mg' and 'magnesium bisglycinate 1,000 mg': the app then checks that the "
         "compound can hold that much magnesium. Not stored.",
     )
+    confirm_large = forms.BooleanField(label=CONFIRM_LARGE_LABEL, required=False)
 
     class Meta:
         model = SupplementProduct
         fields = (
             "name",
             "brand",
-            "form",
             "kind",
-            "label_basis",
-            "amount_per_serving_mg",
+            "serving_quantity",
             "serving_unit",
+            "equivalent_quantity",
+            "equivalent_unit",
+            "amount_per_serving_mg",
+            "label_basis",
+            "form",
+            "other_forms",
         )
-        labels = {"form": "Magnesium form", "kind": "Kind"}
+        labels = {
+            "form": "Magnesium form named on the label",
+            "other_forms": "Other forms named (a blend)",
+            "kind": "Kind",
+            "serving_quantity": "Serving size",
+            "serving_unit": "Serving unit",
+            "equivalent_quantity": "The serving weighs or measures (optional)",
+            "equivalent_unit": "in",
+        }
         help_texts = {
             "kind": "Medications such as antacids and laxatives count towards the upper limit "
             "just like supplements.",
-            "amount_per_serving_mg": "The figure on the label for one serving.",
+            "serving_quantity": "As printed: 'Serving size 2 tablets' is 2 tablet(s).",
+            "equivalent_quantity": "When the label gives one, e.g. '2 tsp (4 g)': 4 g.",
+            "amount_per_serving_mg": "The magnesium figure printed for one serving.",
+            "other_forms": "Only for a blend that names several forms ('as magnesium glycinate, "
+            "citrate and malate'); its elemental figure is what counts.",
         }
+        widgets = {"other_forms": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, touched=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["form"].queryset = MagnesiumForm.objects.order_by("display_order", "name")
-        self.fields["form"].label_from_instance = lambda f: (
-            f"{f.name} ({f.elemental_percent} % magnesium)"
+        forms_qs = MagnesiumForm.objects.order_by("display_order", "name")
+        self.fields["form"].queryset = forms_qs
+        self.fields["other_forms"].queryset = forms_qs
+        for name in ("form", "other_forms"):
+            self.fields[name].label_from_instance = lambda f: (
+                f"{f.name} ({f.elemental_percent} % magnesium)"
+            )
+        self.fields["equivalent_unit"].choices = [("", "-")] + list(
+            SupplementProduct.EquivalentUnit.choices
         )
         self.fields["amount_per_serving_mg"].widget.attrs.update(
-            {"min": "0.01", "max": "10000", "step": "any"}
+            {"min": "0.01", "max": "10000", "step": "any", "inputmode": "decimal"}
         )
+        self.fields["serving_quantity"].required = False
+        for name in ("serving_quantity", "equivalent_quantity"):
+            self.fields[name].widget.attrs.update(
+                {"min": "0.001", "max": "1000", "step": "any", "inputmode": "decimal"}
+            )
         if editing:
             self.fields["is_archived"] = forms.BooleanField(
                 label="Archived (hidden from logging; its entries stay)", required=False
             )
             self.initial.setdefault("is_archived", self.instance.is_archived)
-            self.fields["amount_per_serving_mg"].help_text += (
-                " Changing it, the label basis or the form recalculates the entries already "
-                "logged with this product (a correction); a new recipe deserves a new product."
+        self.touched = touched
+        if touched is not None and touched.count:
+            self.fields["apply_to"] = forms.ChoiceField(
+                label="If you change the label figures, what about the entries already logged?",
+                choices=[
+                    (
+                        services.ApplyTo.PAST,
+                        "Correct them too: I made a typing mistake in the label",
+                    ),
+                    (
+                        services.ApplyTo.FUTURE,
+                        "Only from now on: the product has a new formula (past entries keep "
+                        "their figures)",
+                    ),
+                ],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=services.touched_question(touched),
             )
         self.elemental_mg: Decimal | None = None
         self.chemistry_note = ""
 
     def clean_amount_per_serving_mg(self) -> Decimal:
         amount = self.cleaned_data["amount_per_serving_mg"]
-        return _positive(amount, maximum=Decimal("10000"), unit="mg")
+        return _positive(amount, maximum=services.MAX_LABEL_MG, unit="mg")
+
+    def clean_serving_quantity(self) -> Decimal:
+        # Left empty, a serving is one unit (one capsule), as products were before sizes.
+        quantity = self.cleaned_data.get("serving_quantity")
+        if quantity is None:
+            return Decimal("1")
+        return _positive(quantity, maximum=Decimal("1000"), unit="units in a serving")
 
     def clean_compound_mg(self) -> Decimal | None:
         return _positive(self.cleaned_data.get("compound_mg"), maximum=Decimal("100000"), unit="mg")
 
+    def _post_clean(self):
+        # The model's own clean runs in the service, with the label's rules; copying the
+        # typed values onto the instance here would also set the blend before it is checked.
+        pass
+
     def clean(self):
         cleaned = super().clean()
         form, basis = cleaned.get("form"), cleaned.get("label_basis")
-        amount = cleaned.get("amount_per_serving_mg")
-        if form is not None and basis and amount is not None:
-            self.elemental_mg = services.elemental_per_serving(
-                form=form, label_basis=basis, amount_mg=amount
-            )
-            self.chemistry_note = services.chemistry_note(
-                form=form,
-                label_basis=basis,
-                amount_mg=amount,
-                compound_mg=cleaned.get("compound_mg"),
-            )
+        amount, quantity = cleaned.get("amount_per_serving_mg"), cleaned.get("serving_quantity")
+        unit = cleaned.get("serving_unit")
+        if form is None or not basis or amount is None or quantity is None or not unit:
+            return cleaned
+        others = list(cleaned.get("other_forms") or [])
+        problems = services.label_problems(
+            form=form,
+            other_forms=others,
+            label_basis=basis,
+            amount_mg=amount,
+            serving_quantity=quantity,
+            serving_unit=unit,
+            equivalent_quantity=cleaned.get("equivalent_quantity"),
+            equivalent_unit=cleaned.get("equivalent_unit") or "",
+        )
+        for field_name, errors in problems.items():
+            self.add_error(field_name, errors)
+        if problems:
+            return cleaned
+        label = intake.Label(
+            serving_quantity=quantity,
+            serving_unit=unit,
+            amount_mg=amount,
+            is_elemental=basis == SupplementProduct.LabelBasis.ELEMENTAL,
+            fractions=tuple(
+                [form.elemental_fraction] + [f.elemental_fraction for f in others if f != form]
+            ),
+            equivalent_quantity=cleaned.get("equivalent_quantity"),
+            equivalent_unit=cleaned.get("equivalent_unit") or "",
+        )
+        self.elemental_mg = label.elemental_per_serving
+        self.serving_words = serving_words(
+            quantity, unit, cleaned.get("equivalent_quantity"), cleaned.get("equivalent_unit")
+        )
+        self.chemistry_note = services.chemistry_note(
+            form=form, label_basis=basis, amount_mg=amount, compound_mg=cleaned.get("compound_mg")
+        )
         return cleaned
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         kwargs = {name: data[name] for name in self.Meta.fields}
+        kwargs["equivalent_unit"] = kwargs["equivalent_unit"] or ""
+        kwargs["other_forms"] = list(kwargs["other_forms"] or [])
+        kwargs["confirm_large"] = data.get("confirm_large", False)
         if "is_archived" in self.fields:
             kwargs["is_archived"] = data.get("is_archived", False)
+        if "apply_to" in self.fields:
+            kwargs["apply_to"] = data.get("apply_to") or ""
         return kwargs
 
 

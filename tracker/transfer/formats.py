@@ -31,6 +31,7 @@ PROFILE_FIELDS = (
     "sex",
     "date_of_birth",
     "life_stage",
+    "authority",
     "has_kidney_disease",
     "has_heart_condition",
     "timezone",

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker import selectors, services, warnings
+from tracker import intake, selectors, services, warnings
 from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryForm
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
 from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path, day_url
@@ -31,8 +31,11 @@ def _initial_from_query(request: HttpRequest) -> dict:
 
 def _done(request: HttpRequest, written: services.Written[IntakeEntry], verb: str):
     entry = written.obj
+    dose = f"{entry.dose_words} of " if entry.dose_words else ""
     messages.success(
-        request, f"{verb} {entry.item_name}: {entry.elemental_mg:.1f} mg elemental magnesium."
+        request,
+        f"{verb} {dose}{entry.item_name}: {intake.quantize_mg(entry.elemental_mg)} mg elemental "
+        "magnesium.",
     )
     warnings.announce(request, written.crossed)
     return back_to_day(entry.day)
@@ -47,17 +50,11 @@ def add_supplement(request: HttpRequest) -> HttpResponse:
     if product_id.isdigit():
         initial["product"] = int(product_id)
     form = SupplementEntryForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         data = form.cleaned_data
         try:
             written = services.log_supplement(
-                owner=user,
-                product=data["product"],
-                servings=data["servings"],
-                day=data["day"],
-                time=data["time"],
-                note=data["note"],
-                day_url=day_url(request, data["day"]),
+                owner=user, day_url=day_url(request, data["day"]), **form.service_kwargs()
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -132,15 +129,9 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
             data,
             user=request.user,
             current=entry.product,
-            initial={
-                "product": entry.product,
-                "servings": entry.servings.normalize() if entry.servings is not None else None,
-                "day": entry.day,
-                "time": entry.time,
-                "note": entry.note,
-            },
+            initial=SupplementEntryForm.initial_for(entry),
         )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         cleaned = form.cleaned_data
         common = {
             "entry": entry,
@@ -159,7 +150,11 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 written = services.update_supplement_entry(
-                    product=cleaned["product"], servings=cleaned["servings"], **common
+                    product=cleaned["product"],
+                    quantity=cleaned["quantity"],
+                    unit=cleaned["unit"],
+                    confirm_large=cleaned.get("confirm_large", False),
+                    **common,
                 )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -189,7 +184,7 @@ def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
         "tracker/daily/confirm_delete.html",
         {
             "title": "Delete this entry?",
-            "question": f"Delete {entry.item_name}, {entry.elemental_mg:.1f} mg, "
+            "question": f"Delete {entry.item_name}, {intake.quantize_mg(entry.elemental_mg)} mg, "
             f"logged on {entry.day:%d %b %Y}?",
             "cancel_url": day_path(entry.day),
             "button": "Delete entry",
@@ -226,7 +221,7 @@ def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dashboard")
-    return _done(request, written, "Logged 1 " + product.get_serving_unit_display() + " of")
+    return _done(request, written, "Logged")
 
 
 @login_required
@@ -265,7 +260,7 @@ def repeat_yesterday(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             f"Logged {len(written.obj)} supplement entries from yesterday "
-            f"({total:.1f} mg elemental magnesium).",
+            f"({intake.quantize_mg(intake.settled_mg(total))} mg elemental magnesium).",
         )
     else:
         messages.info(request, "Nothing to repeat: no supplements were logged yesterday.")

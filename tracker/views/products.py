@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import services, warnings
+from tracker import intake, services, warnings
 from tracker.forms.daily import ProductForm
 from tracker.models import SupplementProduct
 from tracker.views.daily_helpers import add_service_errors, day_url
@@ -25,6 +25,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     products = (
         SupplementProduct.objects.filter(owner=request.user)
         .select_related("form")
+        .prefetch_related("other_forms")
         .annotate(entry_count=Count("entries"))
         .order_by("is_archived", "name", "id")
     )
@@ -34,8 +35,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def _saved_message(request: HttpRequest, product: SupplementProduct, form: ProductForm) -> None:
     messages.success(
         request,
-        f"Saved {product}: {product.elemental_mg_per_serving:.1f} mg elemental magnesium per "
-        f"{product.get_serving_unit_display()}.",
+        f"Saved {product}: {intake.quantize_mg(product.elemental_mg_per_serving)} mg elemental "
+        f"magnesium per serving of {product.serving_words}.",
     )
     if form.chemistry_note:
         messages.info(request, form.chemistry_note)
@@ -63,9 +64,12 @@ def product_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    product = get_object_or_404(SupplementProduct, pk=pk, owner=request.user)
-    title = f"Edit {product}"  # before validation copies the typed values onto the instance
-    form = ProductForm(request.POST or None, instance=product, editing=True)
+    product = get_object_or_404(
+        SupplementProduct.objects.select_related("form"), pk=pk, owner=request.user
+    )
+    title = f"Edit {product}"
+    touched = services.entries_touched(product=product)
+    form = ProductForm(request.POST or None, instance=product, editing=True, touched=touched)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         today = timezone.localdate()
         try:
@@ -83,7 +87,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tracker/daily/product_form.html",
-        {"form": form, "product": product, "title": title},
+        {"form": form, "product": product, "title": title, "touched": touched},
     )
 
 
