@@ -43,10 +43,15 @@ class ProfileForm(forms.ModelForm):
         )
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
 
+    def clean_authority(self) -> str:
+        return self.cleaned_data.get("authority") or User.Authority.US
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = timezone_choices()
         self.fields["sex"].required = True
+        # Left out (an older form, a script), the reference values stay the US default.
+        self.fields["authority"].required = False
         self.fields["sex"].choices = [("", "Choose…"), *User.Sex.choices]
         self.fields["target_override_mg"].widget.attrs.update(
             {"min": "1", "max": "2000", "step": "1"}

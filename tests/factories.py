@@ -90,6 +90,8 @@ class SupplementEntryFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(SupplementProductFactory, owner=factory.SelfAttribute("..owner"))
     kind = factory.LazyAttribute(lambda e: e.product.kind)
     servings = Decimal("1")
+    dose_quantity = factory.SelfAttribute("servings")
+    dose_unit = "serving"
     elemental_mg = factory.LazyAttribute(lambda e: e.product.elemental_mg_per_serving * e.servings)
 
 

@@ -718,8 +718,9 @@ def flags_for_person(
     """day_flags with the profile's age, conditions and authority filled in."""
     born = person.date_of_birth
     if born is not None and on < born:
-        # An entry before a (later corrected) birth date: no age-based rule applies.
-        adult_ranges, infant = False, False
+        # An entry before a (later corrected) birth date: warn as for an adult rather than
+        # stay silent about a dose that is really being taken.
+        adult_ranges, infant = True, False
     else:
         adult_ranges, infant = shows_adult_ranges(born=born, on=on), is_infant(born=born, on=on)
     if ul is None:

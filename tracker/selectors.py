@@ -357,7 +357,7 @@ class Threshold:
 
 def _adult_ranges(user: User, day: date) -> bool:
     born = user.date_of_birth
-    return born is None or (day >= born and intake.shows_adult_ranges(born=born, on=day))
+    return born is None or day < born or intake.shows_adult_ranges(born=born, on=day)
 
 
 def day_overview(*, user: User, day: date) -> DayOverview:

@@ -152,7 +152,8 @@ def label_snapshot(product: SupplementProduct, label: intake.Label) -> dict[str,
         "serving_unit": label.serving_unit,
         "amount_mg": f"{label.amount_mg.normalize():f}",
         "basis": product.label_basis,
-        "forms": [product.form.name] + [f.name for f in product.other_forms.all()],
+        "forms": [product.form.name]
+        + ([f.name for f in product.other_forms.all()] if product.pk else []),
         "elemental_mg_per_serving": f"{label.elemental_per_serving.normalize():f}",
     }
     if label.equivalent_quantity:

@@ -68,12 +68,12 @@ def test_dashboard_shows_the_day(logged_in, user, mixed_day):
     assert 'aria-valuenow="318"' in html and 'aria-valuemax="420"' in html
     assert "Below your target by 102 mg" in html
     # Supplemental mg against the three thresholds, each with its source.
-    assert intake.STARTING_RANGE_SOURCE.replace('"', "&quot;") in html
-    assert intake.DOCUMENTED_RANGE_SOURCE.replace('"', "&quot;") in html
-    assert intake.ul_for(user, today()).source in html
+    assert intake.STARTING_RANGE_SOURCE.title in html
+    assert intake.DOCUMENTED_RANGE_SOURCE.title in html
+    assert intake.ul_for(user, today()).source.title in html
     # Flags with severity and source: above the starting range; side effects.
     assert 'data-flag="above_starting_range"' in html and 'data-flag="side_effects"' in html
-    assert intake.SIDE_EFFECT_SOURCE.replace('"', "&quot;") in html
+    assert intake.SIDE_EFFECT_SOURCE.title in html
     assert "alert alert-info" in html and "alert alert-warning" in html
     # Entries and symptoms with their edit links; quick-log buttons.
     for entry in IntakeEntry.objects.filter(owner=user):
@@ -222,7 +222,7 @@ def test_quick_log_a_recent_food(logged_in, user, other_user):
     assert (entry.servings, entry.grams, entry.elemental_mg) == (
         1,
         Decimal("28.35"),
-        Decimal("76.55"),
+        Decimal("76.545"),
     )
     # Another person's food, or junk, is refused without a 500.
     for junk in (FoodFactory(owner=other_user).pk, "abc", "", "99999999"):
@@ -308,10 +308,10 @@ def test_done_when_a_new_person_walks_the_loop(
         "serving_unit": "capsule",
     }
     preview = client.post(reverse("product-add"), {**product_data, "preview": "1"})
-    assert "<strong>141.0 mg</strong>" in preview.content.decode()
+    assert "<strong>141.0&nbsp;mg</strong>" in preview.content.decode()
     assert not ana.products.exists()
     saved = client.post(reverse("product-add"), {**product_data, "save": "1"}, follow=True)
-    assert "141.0 mg elemental magnesium per capsule" in saved.content.decode()
+    assert "141.0 mg elemental magnesium per serving of 1 capsule" in saved.content.decode()
     product = ana.products.get()
 
     local_today = timezone.localdate(timezone=zoneinfo.ZoneInfo("Europe/Lisbon"))
@@ -340,7 +340,7 @@ def test_done_when_a_new_person_walks_the_loop(
     assert 'of <strong data-testid="target-of">320 mg</strong>' in dashboard
     assert "NIH RDA, women 31-50" in dashboard
     assert 'data-flag="above_starting_range"' in dashboard
-    assert intake.STARTING_RANGE_SOURCE.replace('"', "&quot;") in dashboard
+    assert intake.STARTING_RANGE_SOURCE.title in dashboard
     assert "Above the starting range: 282.0" not in dashboard  # the message came once
 
     # Logging more food crosses nothing new: no new message, no new e-mail.

@@ -61,11 +61,11 @@ def test_add_supplement_computes_mg_on_the_server(logged_in, user, product):
 def test_the_supplement_form_has_labelled_fields_and_defaults(logged_in, product):
     response = logged_in.get(reverse("entry-add") + f"?product={product.pk}")
     html = response.content.decode()
-    for name, label in (("product", "Product"), ("servings", "Servings"), ("day", "Day"),
+    for name, label in (("product", "Product"), ("quantity", "Amount"), ("day", "Day"),
                         ("time", "Time"), ("note", "Note")):  # fmt: skip
         assert re.search(rf'<label\s+for="id_{name}"[^>]*>\s*{label}', html), label
     form = response.context["form"]
-    assert form.initial["product"] == product.pk and form.initial["servings"] == 1
+    assert form.initial["product"] == product.pk and form.initial["quantity"] == 1
     assert form.initial["day"] == timezone.localdate()
     assert 'type="date"' in html and 'type="time"' in html
 
@@ -80,7 +80,7 @@ def test_add_food_by_grams_and_by_servings(logged_in, user, almonds):
     logged_in.post(reverse("entry-add-food"), food_data(almonds))
     logged_in.post(reverse("entry-add-food"), food_data(almonds, grams="", servings="2"))
     by_grams, by_servings = IntakeEntry.objects.filter(owner=user).order_by("id")
-    assert (by_grams.kind, by_grams.elemental_mg) == (EntryKind.FOOD, Decimal("76.55"))
+    assert (by_grams.kind, by_grams.elemental_mg) == (EntryKind.FOOD, Decimal("76.545"))
     assert (by_servings.servings, by_servings.grams) == (Decimal("2"), Decimal("56.70"))
     assert by_servings.elemental_mg == Decimal("153.09")
 
@@ -180,7 +180,7 @@ def test_another_persons_food_id_is_not_a_valid_choice(logged_in, other_user):
 def test_edit_a_supplement_entry(logged_in, user, product):
     entry = SupplementEntryFactory(owner=user, product=product)
     page = logged_in.get(reverse("entry-edit", args=[entry.pk]))
-    assert page.context["form"].initial["servings"] == Decimal("1")
+    assert page.context["form"].initial["quantity"] == Decimal("1")
     response = logged_in.post(
         reverse("entry-edit", args=[entry.pk]), supplement_data(product, servings="3", note="late")
     )
@@ -213,7 +213,7 @@ def test_edit_a_food_entry_from_grams_to_servings(logged_in, user, almonds):
     assert (entry.servings, entry.grams, entry.elemental_mg) == (
         Decimal("1"),
         Decimal("28.35"),
-        Decimal("76.55"),
+        Decimal("76.545"),
     )
 
 

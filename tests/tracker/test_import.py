@@ -208,6 +208,7 @@ def _make_entries(owner, specs) -> None:
                 day=day,
                 time=at,
                 note=note,
+                confirm_large=True,
             )
             continue
         name = FOOD_NAMES[spec["item"]]

@@ -183,7 +183,7 @@ def test_dri_band_edges(years, sex, before_mg, before_rule, on_mg, on_rule):
     on = target(sex, birthday(years))
     assert (before.mg, before.rule) == (Decimal(before_mg), before_rule)
     assert (on.mg, on.rule) == (Decimal(on_mg), on_rule)
-    assert on.source.startswith("NIH ODS Magnesium Health Professional fact sheet, Table 1")
+    assert on.source.title == "Magnesium: Fact Sheet for Health Professionals"
 
 
 def test_infant_bands():
@@ -308,7 +308,7 @@ def test_every_ul_band(on, mg, rule):
     ul = intake.supplemental_ul(born=BORN, on=on)
     assert ul.mg == (None if mg is None else Decimal(mg))
     assert ul.rule == rule
-    assert "UL table for supplemental magnesium" in ul.source
+    assert ul.source.key == "nih_ods"
 
 
 def test_ul_without_birth_date_is_the_adult_one():
@@ -359,18 +359,20 @@ def test_thresholds_are_the_documented_figures():
 
 def test_flags_come_most_severe_first_with_sources_and_messages():
     flags = intake.day_flags(supplemental_mg=Decimal("450"), ul=ADULT_UL)
+    # The authority's UL is the strongest warning; the articles' ranges are notices.
     assert [f.code for f in flags] == [
-        FlagCode.ABOVE_DOCUMENTED_RANGE,
         FlagCode.ABOVE_UL,
         FlagCode.ABOVE_STARTING_RANGE,
+        FlagCode.ABOVE_DOCUMENTED_RANGE,
     ]
-    assert [f.severity for f in flags] == [Severity.DANGER, Severity.WARNING, Severity.NOTICE]
-    assert [f.severity.css for f in flags] == ["danger", "warning", "info"]
-    assert "200-400 mg daily" in flags[0].source
-    assert flags[1].source == intake.UL_SOURCE
-    assert "350 mg/day upper limit" in flags[1].message
-    assert "Food does not count" in flags[1].message
-    assert "100-200 mg/day" in flags[2].source
+    assert [f.severity for f in flags] == [Severity.DANGER, Severity.NOTICE, Severity.NOTICE]
+    assert [f.severity.css for f in flags] == ["danger", "info", "info"]
+    assert flags[0].source == intake.UL_SOURCE
+    assert "350 mg/day upper limit" in flags[0].message
+    assert "Food does not count" in flags[0].message
+    assert flags[1].quote == "Begin with 100-200 mg/day and increase if needed"
+    assert flags[2].quote == "Dosage: 200-400 mg daily"
+    assert flags[1].source.is_consumer_article and "consumer article" in flags[1].message
     assert all("450.0 mg" in f.message for f in flags)
 
 

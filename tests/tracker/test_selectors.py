@@ -127,7 +127,7 @@ def test_kidney_or_heart_condition_flags_any_supplement(condition):
     supplement(person, "50")
     flags = selectors.day_flags(user=person, day=DAY)
     assert [f.code for f in flags] == [FlagCode.MEDICAL_SUPERVISION]
-    assert "medical supervision is essential" in flags[0].source
+    assert "medical supervision is essential" in flags[0].quote
 
 
 @pytest.mark.parametrize("symptom", ["diarrhea", "fatigue", "low_blood_pressure"])
@@ -155,9 +155,9 @@ def test_overview_names_sources_and_splits_the_bar(user):
     assert overview.food_bar_percent == Decimal("23.8")
     assert overview.supplement_bar_percent == Decimal("33.6")
     labels = [(row.label, row.mg, row.exceeded) for row in overview.supplement_thresholds]
-    assert labels[0] == ("Starting range (100-200 mg)", Decimal("200"), False)
+    assert labels[0] == ("Starting range 100-200 mg (consumer article)", Decimal("200"), False)
     assert labels[1][1] == Decimal("350")
-    assert labels[2] == ("Documented range (200-400 mg)", Decimal("400"), False)
+    assert labels[2] == ("Documented range 200-400 mg (consumer article)", Decimal("400"), False)
     assert all(row.source for row in overview.supplement_thresholds)
 
 

@@ -89,7 +89,7 @@ def test_chemistry_note_when_the_label_claims_more_than_the_compound_holds(glyci
     note = services.chemistry_note(
         form=glycinate, label_basis=elemental, amount_mg=Decimal("200"), compound_mg=Decimal("1000")
     )
-    assert "at most 141.00 mg" in note and "oxide" in note
+    assert "at most 141.0 mg" in note and "oxide" in note
     for amount, compound in (("141", "1000"), ("200", None)):
         assert not services.chemistry_note(
             form=glycinate,
@@ -119,6 +119,8 @@ def test_correcting_a_product_recomputes_its_entries(user, glycinate, fixed_now)
         label_basis=SupplementProduct.LabelBasis.ELEMENTAL,  # the label was elemental after all
         amount_per_serving_mg=Decimal("1000"),
         kind=SupplementKind.MEDICATION,
+        apply_to=services.ApplyTo.PAST,
+        confirm_large=True,  # 1,000 mg elemental per serving is no longer a compound weight
     )
     assert written.obj.elemental_mg_per_serving == Decimal("1000.00")
     two.refresh_from_db()
@@ -173,7 +175,7 @@ def test_medication_entries_copy_the_kind(user, fixed_now):
 def test_food_entry_by_grams_and_by_servings(user, fixed_now):
     almonds = FoodFactory(mg_per_100g=Decimal("270"), serving_grams=Decimal("28.35"))
     by_grams = services.log_food(owner=user, food=almonds, grams=Decimal("28.35"), day=DAY).obj
-    assert by_grams.elemental_mg == Decimal("76.55")  # 76.545, rounded half up
+    assert by_grams.elemental_mg == Decimal("76.545")  # exact: rounded only for display
     assert by_grams.servings is None
 
     by_servings = services.log_food(owner=user, food=almonds, servings=Decimal("2"), day=DAY).obj
@@ -211,7 +213,12 @@ def test_servings_bounds(user, servings, fixed_now):
 
 def test_one_hundred_servings_is_the_most(user, fixed_now):
     product = SupplementProductFactory(owner=user)
-    entry = services.log_supplement(owner=user, product=product, servings=Decimal("100"), day=DAY)
+    with pytest.raises(ValidationError) as caught:
+        services.log_supplement(owner=user, product=product, servings=Decimal("100"), day=DAY)
+    assert "confirm_large" in caught.value.error_dict  # 14,100 mg at once needs a yes
+    entry = services.log_supplement(
+        owner=user, product=product, servings=Decimal("100"), day=DAY, confirm_large=True
+    )
     assert entry.obj.elemental_mg == Decimal("14100.00")
 
 
@@ -307,9 +314,10 @@ def test_repeat_yesterdays_supplements(user, fixed_now):
     written = services.repeat_yesterdays_supplements(owner=user, day=DAY)
 
     today = IntakeEntry.objects.filter(day=DAY).order_by("time")
+    # Logged at the time of repeating (fixed_now), not at yesterday's clock times.
     assert [(e.product, e.servings, e.time, e.kind) for e in today] == [
-        (capsule, Decimal("2.000"), time(8), EntryKind.SUPPLEMENT),
-        (antacid, Decimal("1.000"), time(21), EntryKind.MEDICATION),
+        (capsule, Decimal("2.000"), time(12), EntryKind.SUPPLEMENT),
+        (antacid, Decimal("1.000"), time(12), EntryKind.MEDICATION),
     ]
     assert sum(e.elemental_mg for e in today) == Decimal("423.00")
     assert {f.code for f in written.crossed} == {

@@ -59,7 +59,7 @@ def test_crossing_sends_one_email_with_text_and_html(
     assert email.to == ["ana@example.com"]
     assert "above the starting range" in email.subject
     assert "300.0 mg from supplements" in email.body
-    assert intake.STARTING_RANGE_SOURCE in email.body  # plain text: no HTML escaping
+    assert intake.STARTING_RANGE_SOURCE.title in email.body  # plain text: no HTML escaping
     assert "http://testserver/day/" in email.body
     ((html, mimetype),) = email.alternatives
     assert mimetype == "text/html"
@@ -175,10 +175,10 @@ def test_the_next_page_says_what_was_crossed(logged_in, user):
     response = logged_in.post(reverse("quick-log-product", args=[product.pk]), follow=True)
     texts = [str(m) for m in response.context["messages"]]
     ul_source = intake.ul_for(user, timezone.localdate()).source
-    assert any(t.startswith("Above the upper limit (UL)") and ul_source in t for t in texts)
+    assert any(t.startswith("Above the upper limit (UL)") and ul_source.title in t for t in texts)
     assert any(t.startswith("Above the starting range") for t in texts)
     html = response.content.decode()
-    assert 'class="alert alert-warning" role="status">Above the upper limit' in html
+    assert 'class="alert alert-danger" role="status">Above the upper limit' in html
     # Shown once: the page after that has no messages, only the day's flags.
     again = logged_in.get("/")
     assert list(get_messages(again.wsgi_request)) == []
@@ -195,7 +195,7 @@ def test_announce_maps_severity_to_message_level(rf):
         supplemental_mg=Decimal("500"), ul=intake.ul_for(UserFactory.build(), timezone.localdate())
     )
     warnings.announce(request, flags)
-    assert [m.tags for m in request._messages] == ["error", "warning", "info"]
+    assert [m.tags for m in request._messages] == ["error", "info", "info"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")

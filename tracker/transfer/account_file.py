@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -35,7 +35,6 @@ from tracker.transfer.importer import (
     Importer,
 )
 from tracker.transfer.values import (
-    CENTS,
     RowError,
     agrees,
     as_text,
@@ -207,7 +206,7 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
         amount,
         label_is_elemental=basis == SupplementProduct.LabelBasis.ELEMENTAL,
         elemental_fraction=form.elemental_fraction,
-    ).quantize(CENTS, rounding=ROUND_HALF_UP)
+    )
     if record.get("elemental_mg_per_serving") not in (None, ""):
         given = read_decimal(
             record.get("elemental_mg_per_serving"),

@@ -291,7 +291,7 @@ class Importer:
         """Plan the entry, storing the file's mg when the server's arithmetic agrees with
         it (a round trip keeps every cent), else reporting both numbers."""
         expected, units, how = self._expected(row, item)
-        expected = expected.quantize(CENTS, rounding=ROUND_HALF_UP)
+        expected = intake.stored_mg(expected)  # exact, as the forms store it
         if expected > MAX_ENTRY_MG:
             raise RowError(f"{how} gives {plain_number(expected)} mg, surely a typing error")
         mg = expected
@@ -301,12 +301,12 @@ class Importer:
                     f"elemental_mg {plain_number(row.given_mg)} does not match the "
                     f"{plain_number(expected)} mg that {how} gives"
                 )
-            mg = row.given_mg
+            # The server's exact figure, not the file's (which may be rounded for reading).
         is_product = isinstance(item, SupplementProduct)
         grams = None if is_product else row.grams
         if not is_product and row.servings is not None:
             # As the app logs a food by servings: the grams they weigh are stored too.
-            grams = (row.servings * item.serving_grams).quantize(CENTS, rounding=ROUND_HALF_UP)
+            grams = row.servings * item.serving_grams  # exact, as the forms store it
             if grams > MAX_GRAMS:
                 raise RowError(f"{how} is more than {plain_number(MAX_GRAMS)} g in one entry")
         self.plan.entries.append(

@@ -11,8 +11,9 @@ from functools import cached_property
 from django.db import transaction
 
 from accounts.models import User
-from tracker import page_cache
+from tracker import intake, page_cache
 from tracker.models import EntryKind, Food, IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.services import label_snapshot, product_label
 from tracker.transfer.formats import Kind
 
 INSERT_BATCH_SIZE = 1000
@@ -64,6 +65,9 @@ class PlannedEntry:
         )
         if isinstance(self.item, SupplementProduct):
             entry.product = self.item
+            # An imported dose is in servings; it keeps the label it was computed from.
+            entry.dose_quantity, entry.dose_unit = self.servings, intake.SERVING
+            entry.label = label_snapshot(self.item, product_label(self.item))
         else:
             entry.food = self.item
         return entry

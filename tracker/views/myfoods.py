@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import services
+from tracker import intake, services
 from tracker.forms.daily import OwnFoodForm
 from tracker.models import Food
 from tracker.views.daily_helpers import add_service_errors
@@ -40,7 +40,8 @@ def food_add(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Saved {food.name}: {food.mg_per_serving} mg per {food.serving_desc}."
+                request,
+                f"Saved {food.name}: {intake.quantize_mg(food.mg_per_serving)} mg per {food.serving_desc}.",
             )
             return redirect("myfood-list")
     return render(request, "tracker/daily/myfood_form.html", {"form": form, "title": "Add a food"})
