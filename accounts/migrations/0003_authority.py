@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_data_version'),
+        ("accounts", "0002_data_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='authority',
-            field=models.CharField(choices=[('us', 'United States (NIH / Institute of Medicine)'), ('eu', 'European Union (EFSA; upper level 250 mg/day of added magnesium)')], default='us', help_text='Whose recommended intakes and upper limit to use. Every target and limit shown names its authority.', max_length=2, verbose_name='reference values'),
+            model_name="user",
+            name="authority",
+            field=models.CharField(
+                choices=[
+                    ("us", "United States (NIH / Institute of Medicine)"),
+                    ("eu", "European Union (EFSA; upper level 250 mg/day of added magnesium)"),
+                ],
+                default="us",
+                help_text="Whose recommended intakes and upper limit to use. Every target and limit shown names its authority.",
+                max_length=2,
+                verbose_name="reference values",
+            ),
         ),
     ]

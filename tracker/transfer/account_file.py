@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from tracker import intake
 from tracker.models import EntryKind, Food, SupplementKind, SupplementProduct
+from tracker.services import label_problems
 from tracker.transfer.formats import (
     ACCOUNT_FORMAT,
     ACCOUNT_VERSION,
@@ -201,7 +202,40 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
     archived = record.get("is_archived", False)
     if not isinstance(archived, bool):
         raise RowError("is_archived should be true or false")
-    # The server's own conversion; the file's figure is kept only when it agrees.
+    # The serving as printed (files from before serving sizes: one unit).
+    serving_quantity = read_decimal(
+        as_text(record.get("serving_quantity") or "1"),
+        "serving_quantity",
+        maximum=Decimal(1000),
+        places=3,
+    )
+    equivalent_quantity, equivalent_unit = None, ""
+    if record.get("equivalent_quantity") not in (None, ""):
+        equivalent_quantity = read_decimal(
+            as_text(record.get("equivalent_quantity")),
+            "equivalent_quantity",
+            maximum=Decimal(1000),
+            places=3,
+        )
+        equivalent_unit = read_choice(
+            record.get("equivalent_unit"),
+            SupplementProduct.EquivalentUnit.choices,
+            "equivalent_unit",
+        )
+    # The same rules as the product form: a label chemistry rules out is refused.
+    problems = label_problems(
+        form=form,
+        other_forms=(),
+        label_basis=basis,
+        amount_mg=amount,
+        serving_quantity=serving_quantity,
+        serving_unit=unit,
+        equivalent_quantity=equivalent_quantity,
+        equivalent_unit=equivalent_unit,
+    )
+    if problems:
+        raise RowError(" ".join(m for messages in problems.values() for m in messages))
+    # The server's own conversion; the file's figure must agree with it.
     per_serving = intake.elemental_per_serving(
         amount,
         label_is_elemental=basis == SupplementProduct.LabelBasis.ELEMENTAL,
@@ -212,7 +246,7 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
             record.get("elemental_mg_per_serving"),
             "elemental_mg_per_serving",
             maximum=high,
-            places=2,
+            places=6,
             round_extra=True,
         )
         if not agrees(given, per_serving, Decimal(1)):
@@ -221,7 +255,6 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
                 f"{plain_number(per_serving)} mg that {plain_number(amount)} mg of "
                 f"{form.name} ({basis}) gives"
             )
-        per_serving = given
     if per_serving < low:
         raise RowError(f"{plain_number(amount)} mg of {form.name} is less than {low} mg elemental")
     # The same product already in the account (name and brand in any capitals, kind and
@@ -242,7 +275,10 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
         kind=kind,
         label_basis=basis,
         amount_per_serving_mg=amount,
+        serving_quantity=serving_quantity,
         serving_unit=unit,
+        equivalent_quantity=equivalent_quantity,
+        equivalent_unit=equivalent_unit,
         elemental_mg_per_serving=per_serving,
         is_archived=archived,
     )
@@ -292,7 +328,7 @@ def _entry(
             record.get("elemental_mg"),
             "elemental_mg",
             maximum=MAX_ENTRY_MG,
-            places=2,
+            places=10,
             allow_zero=True,
             round_extra=True,
         )
@@ -311,15 +347,15 @@ def _entry(
             raise RowError("product does not name one of the file's products")
         if product.kind != kind:
             raise RowError(f"the entry is a {kind} but its product is a {product.kind}")
-        servings = read_decimal(record.get("servings"), "servings", maximum=MAX_SERVINGS, places=3)
+        servings = read_decimal(record.get("servings"), "servings", maximum=MAX_SERVINGS, places=10)
         row = EntryRow(**common, item=product.name, quantity=servings, unit="serving")
         return row, product
     # An entry logged by servings also stores their grams: the servings are what was logged.
     by_servings = record.get("servings") not in (None, "")
     if by_servings:
-        quantity = read_decimal(record.get("servings"), "servings", maximum=MAX_SERVINGS, places=3)
+        quantity = read_decimal(record.get("servings"), "servings", maximum=MAX_SERVINGS, places=10)
     elif record.get("grams") not in (None, ""):
-        quantity = read_decimal(record.get("grams"), "grams", maximum=MAX_GRAMS, places=2)
+        quantity = read_decimal(record.get("grams"), "grams", maximum=MAX_GRAMS, places=5)
     else:
         raise RowError("a food entry needs grams or servings")
     unit = "serving" if by_servings else "g"

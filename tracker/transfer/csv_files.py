@@ -129,7 +129,9 @@ def entry_row(importer: Importer, line: int, row: dict[str, str]) -> EntryRow | 
         row["quantity"],
         "quantity",
         maximum=MAX_GRAMS if by_grams else MAX_SERVINGS,
-        places=2 if by_grams else 3,
+        # As the app stores them: grams of a food eaten by servings, and a supplement's
+        # servings when a serving does not divide evenly (1 tablet of 3), have more places.
+        places=5 if by_grams else 10,
     )
     given_mg = None
     if row["elemental_mg"].strip():
@@ -138,7 +140,7 @@ def entry_row(importer: Importer, line: int, row: dict[str, str]) -> EntryRow | 
             row["elemental_mg"],
             "elemental_mg",
             maximum=MAX_ENTRY_MG,
-            places=2,
+            places=10,
             allow_zero=True,
             round_extra=True,
         )

@@ -146,6 +146,7 @@ def _profile_record(owner: User) -> dict:
             plain_number(owner.target_override_mg) if owner.target_override_mg is not None else None
         ),
         "email_warnings": owner.email_warnings,
+        "authority": owner.authority,
     }
 
 
@@ -158,7 +159,11 @@ def _product_record(product: SupplementProduct) -> dict:
         "kind": product.kind,
         "label_basis": product.label_basis,
         "amount_per_serving_mg": plain_number(product.amount_per_serving_mg),
+        "serving_quantity": plain_number(product.serving_quantity),
         "serving_unit": product.serving_unit,
+        "equivalent_quantity": plain_number(product.equivalent_quantity) or None,
+        "equivalent_unit": product.equivalent_unit,
+        "other_forms": [f.name for f in product.other_forms.all()],
         "elemental_mg_per_serving": plain_number(product.elemental_mg_per_serving),
         "is_archived": product.is_archived,
     }
@@ -228,7 +233,12 @@ def account_json(owner: User) -> Iterator[str]:
     }
     yield "{\n" + "".join(f"{_dumps(k)}: {_dumps(v)},\n" for k, v in header.items())
     yield f'"profile": {_dumps(_profile_record(owner))},\n'
-    products = SupplementProduct.objects.filter(owner=owner).select_related("form").order_by("id")
+    products = (
+        SupplementProduct.objects.filter(owner=owner)
+        .select_related("form")
+        .prefetch_related("other_forms")
+        .order_by("id")
+    )
     yield from _json_list("products", map(_product_record, products))
     yield from _json_list(
         "foods", map(_food_record, Food.objects.filter(owner=owner).order_by("id"))

@@ -41,7 +41,8 @@ def food_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Saved {food.name}: {intake.quantize_mg(food.mg_per_serving)} mg per {food.serving_desc}.",
+                f"Saved {food.name}: {intake.quantize_mg(food.mg_per_serving)} mg per "
+                f"{food.serving_desc}.",
             )
             return redirect("myfood-list")
     return render(request, "tracker/daily/myfood_form.html", {"form": form, "title": "Add a food"})
