@@ -56,8 +56,8 @@ def test_save_stores_the_computed_figure_and_says_it(logged_in, user, glycinate)
     assert product.owner == user and product.elemental_mg_per_serving == Decimal("141.00")
     html = response.content.decode()
     assert (
-        "Saved Magnesium glycinate 1000 mg (Acme): 141.0 mg elemental magnesium per serving of 1 capsule"
-        in html
+        "Saved Magnesium glycinate 1000 mg (Acme): 141.0 mg elemental magnesium per serving "
+        "of 1 capsule" in html
     )
     assert 'data-testid="elemental">141.0&nbsp;mg per 1 capsule' in html
 
