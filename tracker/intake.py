@@ -242,18 +242,18 @@ class Label:
                 continue
             most_per_unit = richest * 1000
             implied = per_serving / amount
-            if implied > most_per_unit:
+            if not self.is_elemental and self.amount_mg > amount * 1000:
+                problems.append(
+                    f"{self.amount_mg.normalize():f} mg of the compound cannot fit in "
+                    f"{amount.normalize():f} {word}. Check the serving size and the figure."
+                )
+            elif implied > most_per_unit:
                 problems.append(
                     f"{amount.normalize():f} {word} can hold at most "
                     f"{quantize_mg(most_per_unit * amount)} mg of magnesium in the forms named "
                     f"({quantize_mg(most_per_unit)} mg per {word}), but this label implies "
                     f"{quantize_mg(per_serving)} mg ({quantize_mg(implied)} mg per {word}). "
                     "Check the serving size and the figure."
-                )
-            elif not self.is_elemental and self.amount_mg > amount * 1000:
-                problems.append(
-                    f"{self.amount_mg.normalize():f} mg of the compound cannot fit in "
-                    f"{amount.normalize():f} {word}. Check the serving size and the figure."
                 )
         return problems
 

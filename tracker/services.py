@@ -695,10 +695,10 @@ def log_supplement(
 
 def _dose(*, servings: Decimal | None, quantity: Decimal | None, unit: str) -> tuple[Decimal, str]:
     if servings is not None:
-        return servings, intake.SERVING
+        return Decimal(servings), intake.SERVING
     if quantity is None:
         raise ValidationError({"quantity": "Enter how much you took."})
-    return quantity, unit
+    return Decimal(quantity), unit
 
 
 def log_food(
