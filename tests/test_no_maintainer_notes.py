@@ -8,7 +8,8 @@ abbreviations (PMC, NDB, SR28). Those stay in ``tracker/data`` and the admin.
 
 Link addresses are left out of the check: a citation links to its page (the Molecules paper
 lives at .../PMC8122334/) and the export page links to its downloads (/export/entries.csv);
-people read the words, not the addresses.
+people read the words, not the addresses. So are CSRF tokens, whose random letters now and
+then spell "NDB".
 """
 
 import re
@@ -44,7 +45,11 @@ ANY_CASE = [
     "computed from standard atomic weights",
 ]
 
-ADDRESS = re.compile(r"""(?:href|src|action)="[^"]*"|https?://[^\s"'<>)]+""")
+ADDRESS = re.compile(
+    r"(?:href|src|action)=\"[^\"]*\""
+    r"|https?://[^\s\"'<>)]+"
+    r"|name=\"csrfmiddlewaretoken\" value=\"[^\"]*\""
+)
 
 ADULT_FLAGS = {
     FlagCode.ABOVE_STARTING_RANGE,
@@ -275,3 +280,5 @@ def test_the_check_catches_notes_but_not_link_addresses():
     assert maintainer_notes("USDA SR28 / FDC SR Legacy NDB 12016") == ["NDB", "SR28"]
     assert maintainer_notes("seed article (seeds/002.txt)") == [".txt", "Seed article"]
     assert maintainer_notes("Flags") == []
+    token = '<input type="hidden" name="csrfmiddlewaretoken" value="aPMCbNDBcFLAG">'
+    assert maintainer_notes(token) == []

@@ -178,7 +178,9 @@ def test_j2_supplement(page: Page) -> None:
     expect(page.get_by_test_id("supplemental-total")).to_have_text(shown_mg("282.0"))
     flag = page.locator('[data-flag="above_starting_range"]')
     expect(flag).to_contain_text("Above the starting range")
-    expect(flag).to_contain_text('Source: Seed article: "Begin with 100-200 mg/day')
+    expect(flag).to_contain_text("Magnesium for Anxiety, Muscle Twitching, Sleep")
+    expect(flag).to_contain_text("a consumer health article, not a clinical guideline")
+    expect(flag).to_contain_text("“Begin with 100-200 mg/day")
     # The warning also reaches the person at once, as a message on the next page.
     expect(page.get_by_role("status").filter(has_text="Above the starting range")).to_be_visible()
     check_page(page, "dashboard-logged")
@@ -240,7 +242,8 @@ def test_j4_symptom(page: Page) -> None:
     flag = page.locator('[data-flag="side_effects"]')
     expect(flag).to_contain_text("Possible side effects")
     expect(flag).to_contain_text("diarrhea")
-    expect(flag).to_contain_text('Source: Seed article: "If you notice diarrhea, fatigue')
+    expect(flag).to_contain_text("Magnesium for Anxiety, Muscle Twitching, Sleep")
+    expect(flag).to_contain_text("“If you notice diarrhea, fatigue")
     expect(page.get_by_role("region", name="Symptoms")).to_contain_text("Diarrhea (3/5)")
     check_page(page, "dashboard-flagged")
 
