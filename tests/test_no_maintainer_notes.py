@@ -282,3 +282,28 @@ def test_the_check_catches_notes_but_not_link_addresses():
     assert maintainer_notes("Flags") == []
     token = '<input type="hidden" name="csrfmiddlewaretoken" value="aPMCbNDBcFLAG">'
     assert maintainer_notes(token) == []
+
+
+@pytest.mark.django_db
+def test_an_own_target_says_whose_it_is(client):
+    person = UserFactory(target_override_mg=Decimal("500"))
+    client.force_login(person)
+    today = timezone.localdate().isoformat()
+    for url in ("/accounts/profile/", f"/day/{today}/", f"/week/{today}/", "/history/"):
+        page = text_of(client.get(url))
+        assert_clean(url, page)
+        assert "your own target, set in your profile" in page.casefold(), url
+
+
+@pytest.mark.django_db
+def test_reference_figures_cite_their_sources(client, person, objects):
+    client.force_login(person)
+    day = text_of(client.get(f"/day/{timezone.localdate().isoformat()}/"))
+    # Below the target: the food suggestions cite the food table.
+    assert "Foods that would close the gap" in day
+    assert "FoodData Central: SR Legacy" in day
+    foods = unescape(text_of(client.get("/foods/", {"q": "my seed bar"})))
+    assert "Entered by you" in foods
+    forms = unescape(text_of(client.get("/forms/")))
+    assert "The Fundamental Role of Magnesium in Neuromuscular Function" in forms
+    assert "Quoted from" in forms and CONSUMER_WORDS in forms
