@@ -12,6 +12,10 @@ the forms:
   of a hydrate.
 * ``forms_short_names.csv``: the short label of every compound ("bisglycinate",
   "chloride hexahydrate") that reads well after "magnesium" in the converter's sentence.
+* ``forms_notes.csv`` and ``foods_notes.csv``: what the pages say of a compound or a
+  reference food, in plain words, with the keys of ``citations.csv`` behind each compound's
+  note. The research notes and ``source`` columns of forms.csv and foods.csv are provenance
+  for maintainers (the admin shows them); pages, e-mails and exports never do.
 
 No ORM import here: the data migration passes its historical models to the loaders, so the
 loaders stay valid whatever later migrations do to ``tracker.models``.
@@ -22,14 +26,19 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from tracker.citations import Citation, all_citations, cite
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FORMS_CSV = DATA_DIR / "forms.csv"
 FOODS_CSV = DATA_DIR / "foods.csv"
 SEED_TABLE_CSV = DATA_DIR / "forms_seed_table.csv"
 SHORT_NAMES_CSV = DATA_DIR / "forms_short_names.csv"
+FORM_NOTES_CSV = DATA_DIR / "forms_notes.csv"
+FOOD_NOTES_CSV = DATA_DIR / "foods_notes.csv"
 
 OTHER_FORMS_FIRST_ORDER = 10
 """display_order of the first compound outside the seeds' six (which take 1-6); the others
@@ -146,6 +155,52 @@ def read_forms() -> list[FormRow]:
     return forms
 
 
+@dataclass(frozen=True)
+class FormNote:
+    """What the forms page says of a compound, and the citations behind it."""
+
+    note: str
+    citations: tuple[Citation, ...]
+
+
+@cache
+def form_notes() -> dict[str, FormNote]:
+    """The people's note of every compound of forms.csv, keyed by its name there."""
+    known = all_citations()
+    notes = {}
+    for r in _read(FORM_NOTES_CSV):
+        keys = r["citations"].split()
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise ValueError(f"{r['form']}: not in citations.csv: {unknown}")
+        notes[r["form"]] = FormNote(r["note"], tuple(known[k] for k in keys))
+    forms = {r["form"] for r in _read(FORMS_CSV)}
+    if set(notes) != forms:
+        # Every compound shown needs a note for people, and no note may name a lost compound.
+        raise ValueError(f"forms_notes.csv and forms.csv differ: {sorted(set(notes) ^ forms)}")
+    return notes
+
+
+SEED_CITATION_KEYS = ("seed_forms", "seed_nerve")
+"""The consumer articles the seed table quotes (citations.csv, what_it_supports)."""
+
+
+def seed_citation(seed_source: str) -> Citation:
+    """The citation of the article a seed-table row quotes, found by its title in the row's
+    provenance note (which also names the file; that part is never shown)."""
+    for key in SEED_CITATION_KEYS:
+        citation = cite(key)
+        if citation.title in seed_source:
+            return citation
+    raise ValueError(f"no citation for the seed text quoted from {seed_source!r}")
+
+
+def quoted_percent(commonly_quoted: str) -> str:
+    """The figure labels and references quote, without the research note on where it was
+    seen: "~14% pure (PMC8122334: 14.1%; supplier FAQs 12-14%)" -> "~14% pure"."""
+    return commonly_quoted.split(" (", 1)[0].split(";", 1)[0].strip()
+
+
 # --- Foods ----------------------------------------------------------------------------------
 
 
@@ -196,6 +251,32 @@ def read_foods() -> list[FoodRow]:
             )
         )
     return foods
+
+
+@cache
+def food_notes() -> dict[str, str]:
+    """The people's note of the reference foods that have one, keyed by name."""
+    return {r["name"]: r["note"] for r in _read(FOOD_NOTES_CSV)}
+
+
+def reference_food_note(name: str, stored_notes: str) -> str:
+    """What the foods page says of a reference food: its note for people (foods.csv's notes
+    are research notes), and how to log a food known only per serving."""
+    parts = [food_notes().get(name, "")]
+    if PER_SERVING_ONLY_NOTE in stored_notes:
+        parts.append(PER_SERVING_ONLY_NOTE)
+    return " ".join(p for p in parts if p)
+
+
+def food_citations(source: str) -> tuple[Citation, ...]:
+    """The citations behind a reference food's figures, read from its provenance note:
+    USDA SR Legacy for the per-100 g figures, the NIH fact sheet where its table is named."""
+    keys = []
+    if "SR Legacy" in source or "USDA" in source:
+        keys.append("usda_sr")
+    if "ODS" in source:
+        keys.append("nih_ods")
+    return tuple(cite(k) for k in keys)
 
 
 # --- Loaders (run by migration 0002; safe to run again) ------------------------------------

@@ -81,11 +81,19 @@ def _send(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None
     logger.info("warning e-mail sent for %s: %s", day, titles)
 
 
+def _source_words(flag: Flag) -> str:
+    """The citation in words, without its address: a message is plain text, where a long
+    address is no link and breaks across lines on a phone; the day page links it."""
+    citation = flag.source
+    details = ", ".join(p for p in (citation.publisher_words, citation.year) if p)
+    return f"\u201c{citation.title}\u201d ({details})"
+
+
 def announce(request: HttpRequest, flags: Iterable[Flag]) -> None:
     """Show each newly crossed flag on the next page, with its source."""
     for flag in flags:
         messages.add_message(
             request,
             _MESSAGE_LEVEL[flag.severity],
-            f"{flag.title}: {flag.message} Source: {flag.source}.",
+            f"{flag.title}: {flag.message} Source: {_source_words(flag)}.",
         )

@@ -178,7 +178,9 @@ def test_j2_supplement(page: Page) -> None:
     expect(page.get_by_test_id("supplemental-total")).to_have_text(shown_mg("282.0"))
     flag = page.locator('[data-flag="above_starting_range"]')
     expect(flag).to_contain_text("Above the starting range")
-    expect(flag).to_contain_text('Source: Seed article: "Begin with 100-200 mg/day')
+    expect(flag).to_contain_text("Magnesium for Anxiety, Muscle Twitching, Sleep")
+    expect(flag).to_contain_text("a consumer health article, not a clinical guideline")
+    expect(flag).to_contain_text("“Begin with 100-200 mg/day")
     # The warning also reaches the person at once, as a message on the next page.
     expect(page.get_by_role("status").filter(has_text="Above the starting range")).to_be_visible()
     check_page(page, "dashboard-logged")
@@ -240,7 +242,8 @@ def test_j4_symptom(page: Page) -> None:
     flag = page.locator('[data-flag="side_effects"]')
     expect(flag).to_contain_text("Possible side effects")
     expect(flag).to_contain_text("diarrhea")
-    expect(flag).to_contain_text('Source: Seed article: "If you notice diarrhea, fatigue')
+    expect(flag).to_contain_text("Magnesium for Anxiety, Muscle Twitching, Sleep")
+    expect(flag).to_contain_text("“If you notice diarrhea, fatigue")
     expect(page.get_by_role("region", name="Symptoms")).to_contain_text("Diarrhea (3/5)")
     check_page(page, "dashboard-flagged")
 
@@ -399,3 +402,39 @@ def test_j8_other_users_entry(page: Page) -> None:
     # The owner still has it, unchanged.
     entry.refresh_from_db()
     assert entry.elemental_mg == Decimal("141.00")
+
+
+def test_j9_sources(page: Page) -> None:
+    """Every figure cites a source people can look up: the flags of a day over the limit, the
+    forms and foods references, the history's "where the numbers come from"."""
+    user = UserFactory(username="jon")
+    log_capsules(user, glycinate_product(user), today(), "3")  # 423 mg: above the UL
+    log_in(page, "jon")
+
+    flag = page.locator('[data-flag="above_ul"]')
+    link = flag.get_by_role("link", name="Magnesium: Fact Sheet for Health Professionals")
+    expect(link).to_have_attribute("href", re.compile(r"^https://ods\.od\.nih\.gov/"))
+    expect(link).to_have_attribute("rel", "noopener")
+    expect(page.locator('[data-flag="above_documented_range"]')).to_contain_text(
+        "a consumer health article, not a clinical guideline"
+    )
+
+    click_nav(page, "Forms")
+    expect(page.get_by_role("main")).to_contain_text("Quoted from")
+    expect(page.get_by_role("main")).not_to_contain_text("FLAG")
+    check_page(page, "forms")
+    page.get_by_label("Magnesium form").select_option(label="Magnesium oxide (60.3 % Mg)")
+    page.get_by_label("Amount of the compound (mg)").fill("1000")
+    page.get_by_role("button", name="Convert").click()
+    expect(page.get_by_test_id("conversion")).to_contain_text("dissolves poorly")
+    check_page(page, "forms-converted")
+
+    page.goto("/foods/?q=pumpkin")
+    expect(page.get_by_test_id("food-row").first).to_contain_text("FoodData Central: SR Legacy")
+    check_page(page, "foods-cited")
+
+    click_nav(page, "History")
+    expect(page.get_by_role("region", name="Where the numbers come from")).to_contain_text(
+        "Magnesium for Anxiety, Muscle Twitching, Sleep"
+    )
+    check_page(page, "history-cited")

@@ -240,6 +240,85 @@ def test_readers_match_the_shared_facts_files_when_present():
         assert ours == (facts / name).read_text(encoding="utf-8"), name
 
 
+# --- What people read: notes in plain words and citations -----------------------------------
+
+MAINTAINER_WORDS = ("FLAG", "PMC", "NDB", "SR28", "cross-checked", ".csv", ".txt", "computed from")
+
+
+def test_every_compound_has_a_note_for_people_with_known_citations():
+    notes = reference_data.form_notes()
+    assert set(notes) == {r["form"] for r in csv_rows("forms.csv")}
+    for name, note in notes.items():
+        assert note.note.endswith("."), name
+        assert not [w for w in MAINTAINER_WORDS if w in note.note], name
+    oxide = notes["Magnesium oxide"]
+    assert "about 4 %" in oxide.note
+    assert [c.key for c in oxide.citations] == ["nih_ods", "molecules_2021"]
+    assert "11-16 %" in notes[SEED_FORMS["Citrate"]].note
+    assert "more than about 14 %" in notes[SEED_FORMS["Glycinate"]].note
+
+
+def test_form_notes_refuse_an_unknown_citation_or_a_missing_compound(monkeypatch, tmp_path):
+    text = reference_data.FORM_NOTES_CSV.read_text(encoding="utf-8")
+    for broken_text, message in (
+        (text.replace("nih_ods molecules_2021", "nih_ods pmc8122334", 1), "pmc8122334"),
+        (text.replace("Magnesium oxide,", "Magnesium oxyde,", 1), "Magnesium oxyde"),
+    ):
+        broken = tmp_path / "notes.csv"
+        broken.write_text(broken_text, encoding="utf-8")
+        monkeypatch.setattr(reference_data, "FORM_NOTES_CSV", broken)
+        reference_data.form_notes.cache_clear()
+        try:
+            with pytest.raises(ValueError, match=message):
+                reference_data.form_notes()
+        finally:
+            monkeypatch.undo()
+            reference_data.form_notes.cache_clear()
+
+
+def test_the_seed_table_cites_its_articles_by_title():
+    keys = {
+        r["seed_form"]: reference_data.seed_citation(r["seed_source"]).key
+        for r in csv_rows("forms_seed_table.csv")
+    }
+    assert keys == {**{form: "seed_forms" for form in SEED_FORMS}, "Threonate": "seed_nerve"}
+    with pytest.raises(ValueError):
+        reference_data.seed_citation('Seed article "Something else" (seeds/009.txt)')
+
+
+def test_quoted_percent_drops_the_research_note():
+    quoted = {
+        r["form"]: reference_data.quoted_percent(r["commonly_quoted_percent"])
+        for r in csv_rows("forms.csv")
+    }
+    assert quoted["Magnesium oxide"] == "~60%"
+    assert quoted[SEED_FORMS["Glycinate"]] == "~14% pure"
+    assert quoted["Magnesium chloride (anhydrous)"] == "25.5% anhydrous"
+    assert not [q for q in quoted.values() if "PMC" in q or "(" in q]
+
+
+def test_reference_foods_cite_usda_and_the_nih_table_they_were_checked_against():
+    cited = {
+        f.name: [c.key for c in reference_data.food_citations(f.source)]
+        for f in reference_data.read_foods()
+    }
+    assert cited["Pumpkin seed kernels (pepitas), roasted, unsalted"] == ["usda_sr", "nih_ods"]
+    assert cited["Pumpkin seed kernels, dried (raw)"] == ["usda_sr"]
+    assert cited["Breakfast cereal fortified with 10% DV magnesium"] == ["nih_ods"]
+    assert all(cited.values())
+
+
+def test_reference_foods_have_notes_for_people():
+    for food in reference_data.read_foods():
+        note = reference_data.reference_food_note(food.name, food.notes)
+        assert bool(note) == bool(food.notes), food.name
+        assert not [w for w in MAINTAINER_WORDS if w in note], food.name
+    cereal = next(f for f in reference_data.read_foods() if f.name.startswith("Breakfast cereal"))
+    assert reference_data.PER_SERVING_ONLY_NOTE in reference_data.reference_food_note(
+        cereal.name, cereal.notes
+    )
+
+
 # --- Admin ----------------------------------------------------------------------------------
 
 

@@ -49,12 +49,17 @@ def test_anybody_can_read_the_forms_table(client):
     for form in MagnesiumForm.objects.all():
         assert form.name in page
         assert f"{form.elemental_percent} %" in page
-    # The seed table's columns, its source, and the reference note beside them.
+    # The seed table's columns, the articles they quote (by title, said to be consumer
+    # articles), and the note for people with its citations beside them.
     assert "Highly absorbable, gentle on digestion." in page
     assert "Less suitable for increasing overall body magnesium levels for twitching." in page
     assert "blood-brain barrier" in page
-    assert "Exploring Different Forms of Magnesium" in page
-    assert "Molecules 2021 26(9):2419" in page
+    assert "The Fundamental Role of Magnesium in Neuromuscular Function" in page
+    assert "How Magnesium Helps Boosts Nerve Health" in page
+    assert "a consumer health article, not a clinical guideline" in page
+    assert "products that imply more than about 14 % are usually buffered" in page
+    assert "Magnesium supplementation forms: elemental content" in page
+    assert "Magnesium: Fact Sheet for Health Professionals" in page
     assert 'class="table-responsive"' in page
 
 
@@ -174,7 +179,8 @@ def test_pumpkin_seeds_shows_156_mg_per_ounce(client):
     assert '<strong class="text-nowrap" data-testid="mg-per-serving">156 mg</strong>' in row
     assert "per 1 oz (28.35 g)" in row
     assert "550 mg" in row
-    assert "NDB 12016" in row  # its source
+    assert "FoodData Central: SR Legacy" in row  # its source, cited
+    assert "Magnesium: Fact Sheet for Health Professionals" in row  # ODS Table 2 checks it
 
 
 @pytest.mark.parametrize("q", ["pumpkin seeds", "seeds pumpkin", "PUMPKIN SEED", "pumpkin, seed"])
@@ -301,6 +307,7 @@ def test_own_foods_appear_marked_and_others_never(logged_in, user, other_user):
     assert "Secret pumpkin seed mix" not in names
     row = html(response).split("Grandma&#x27;s pumpkin seed bread", 1)[1].split("</tr>", 1)[0]
     assert "your food" in row
+    assert "Entered by you" in row
     assert html(response).count('<span class="badge text-bg-info">your food</span>') == 1
 
     anonymous = Client().get(FOODS_URL, {"q": "pumpkin seeds"})

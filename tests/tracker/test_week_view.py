@@ -204,7 +204,7 @@ def test_flagged_days_stand_out_in_chart_and_table(logged_in, user):
     assert payload["flagged"] == [False, False, False, True, False, False, False]
     assert payload["labels"][3].endswith("⚠") and "⚠" not in payload["labels"][2]
     assert "Above the upper limit (UL)" in payload["flags"][3]
-    # Every threshold names its source.
+    # Every threshold cites its source.
     assert "Magnesium: Fact Sheet for Health Professionals" in html
 
 

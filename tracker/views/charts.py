@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tracker import intake, page_cache, series
+from tracker.citations import Citation
 from tracker.series import DayStatus, DayTotals
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -91,6 +92,11 @@ def _rules_shown(days: list[DayTotals]) -> tuple[list, list]:
     return targets, uls
 
 
+def _flag_sources(days: list[DayTotals]) -> list[tuple[str, Citation, str]]:
+    """Each flag shown on the page once: its title, its citation and the article's words."""
+    return list(dict.fromkeys((f.title, f.source, f.quote) for d in days for f in d.flags))
+
+
 @login_required
 @require_GET
 @page_cache.cached_page
@@ -107,7 +113,7 @@ def week(request: HttpRequest, day: str | None = None) -> HttpResponse:
         {"totals": d, "url": day_url(d.day), "status": d.status(today), "is_today": d.day == today}
         for d in days
     ]
-    flag_sources = list(dict.fromkeys((f.title, f.source) for d in days for f in d.flags))
+    flag_sources = _flag_sources(days)
     return render(
         request,
         "tracker/charts/week.html",
@@ -166,6 +172,7 @@ def history(request: HttpRequest) -> HttpResponse:
     history_days = series.history_series(request.user, today, days)
     totals = [h.totals for h in history_days]
     targets, uls = _rules_shown(totals)
+    flag_sources = _flag_sources(totals)
     cal = series.month_calendar(request.user, year, month, today)
     previous_month = (year - 1, 12) if month == 1 else (year, month - 1)
     next_month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -187,6 +194,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "logged_days": sum(1 for t in totals if t.logged),
             "targets": targets,
             "uls": uls,
+            "flag_sources": flag_sources,
             "chart_data": history_chart_data(history_days),
             "calendar": cal,
             "calendar_rows": [

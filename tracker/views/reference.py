@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from tracker import intake
+from tracker import intake, reference_data
+from tracker.citations import Citation
 from tracker.forms.reference import ConverterForm, FoodSearchForm, FoodSort
 from tracker.models import Food, MagnesiumForm
 from tracker.selectors import MG_PER_SERVING, name_search
@@ -32,6 +33,12 @@ def format_amount(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def people_note(form: MagnesiumForm) -> reference_data.FormNote | None:
+    """The compound's note for people (forms_notes.csv); None for a compound added in the
+    admin that the file does not know, whose research note is never shown instead."""
+    return reference_data.form_notes().get(form.name)
+
+
 @dataclass(frozen=True)
 class Conversion:
     compound: MagnesiumForm
@@ -45,6 +52,10 @@ class Conversion:
             f"{format_mg(self.elemental_mg)} mg magnesium"
         )
 
+    @property
+    def note(self) -> reference_data.FormNote | None:
+        return people_note(self.compound)
+
 
 @dataclass
 class FormFamily:
@@ -56,6 +67,20 @@ class FormFamily:
     @property
     def primary(self) -> MagnesiumForm:
         return self.members[0]
+
+    @property
+    def note(self) -> reference_data.FormNote | None:
+        return people_note(self.primary)
+
+    @property
+    def quoted_from(self) -> Citation | None:
+        """The consumer article the seed-table columns quote, by its title."""
+        if not self.primary.seed_source:
+            return None
+        try:
+            return reference_data.seed_citation(self.primary.seed_source)
+        except ValueError:  # provenance edited in the admin to name another article
+            return None
 
 
 def _family_name(form: MagnesiumForm) -> str:
@@ -93,7 +118,9 @@ def forms_page(request: HttpRequest) -> HttpResponse:
         {
             "converter": converter,
             "conversion": conversion,
-            "compounds": compounds,
+            "compounds": [
+                (c, reference_data.quoted_percent(c.commonly_quoted_percent)) for c in compounds
+            ],
             "seed_families": [f for f in families if f.primary.seed_source],
             "other_families": [f for f in families if not f.primary.seed_source],
         },
@@ -106,6 +133,27 @@ def visible_foods(request: HttpRequest) -> QuerySet[Food]:
     if request.user.is_authenticated:
         return Food.objects.filter(Q(owner__isnull=True) | Q(owner=request.user))
     return Food.objects.filter(owner__isnull=True)
+
+
+@dataclass(frozen=True)
+class FoodShown:
+    """A food as the foods page shows it: a reference food with its citations and its note
+    for people, or the person's own food as they entered it. The stored ``source`` (file
+    names, NDB numbers) is provenance for the admin and never shown."""
+
+    food: Food
+    note: str
+    citations: tuple[Citation, ...]
+
+
+def food_shown(food: Food) -> FoodShown:
+    if food.owner_id is not None:
+        return FoodShown(food, food.notes, ())
+    return FoodShown(
+        food,
+        reference_data.reference_food_note(food.name, food.notes),
+        reference_data.food_citations(food.source),
+    )
 
 
 @require_safe
@@ -127,6 +175,7 @@ def foods_page(request: HttpRequest) -> HttpResponse:
             "q": q,
             "page_obj": page,
             "foods": page.object_list,
+            "rows": [food_shown(f) for f in page.object_list],
             "elided_pages": page.paginator.get_elided_page_range(page.number),
         },
     )
