@@ -231,11 +231,6 @@ def test_every_flag_shows_its_citation(client, person, objects):
         assert_flags_cited(unescape(text_of(client.get(url))), flags)
 
 
-@pytest.mark.xfail(
-    reason="selectors.flags_for does not pass the infant's age to intake.day_flags yet "
-    "(selectors.py is being rewritten on this branch)",
-    strict=False,
-)
 @pytest.mark.django_db
 def test_the_infant_flag_cites_its_authority(client):
     today = timezone.localdate()

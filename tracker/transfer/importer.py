@@ -301,7 +301,7 @@ class Importer:
                     f"elemental_mg {plain_number(row.given_mg)} does not match the "
                     f"{plain_number(expected)} mg that {how} gives"
                 )
-            # The server's exact figure, not the file's (which may be rounded for reading).
+            mg = row.given_mg
         is_product = isinstance(item, SupplementProduct)
         grams = None if is_product else row.grams
         if not is_product and row.servings is not None:
