@@ -31,6 +31,7 @@ def bench_environment(db_url: str) -> dict[str, str]:
         DATABASE_URL=db_url,
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=env.get("BENCH_SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        DJANGO_BENCH="1",
         DJANGO_BENCH_VIEWS="1",
         DJANGO_ALLOWED_HOSTS=HOST,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
