@@ -4,7 +4,7 @@
 -- each connection is one signed-in person and its requests and responses strictly alternate:
 -- every response is matched to the request it answers.
 --
--- SOAK_PLAN names a tab-separated file:
+-- BENCH_REQUESTS names a tab-separated file:
 --   person <tab> COOKIE HEADER <tab> CSRF TOKEN <tab> PRODUCT ID   (one line per person)
 --   day <tab> YYYY-MM-DD                                            (days to read and write)
 --   read <tab> KIND <tab> WEIGHT <tab> PATH   ({day} in PATH becomes one of the days)
@@ -38,7 +38,7 @@ local function split(line)
 end
 
 local function load_plan()
-  for line in io.lines(os.getenv("SOAK_PLAN")) do
+  for line in io.lines(os.getenv("BENCH_REQUESTS")) do
     local f = split(line)
     if f[1] == "person" then
       people[#people + 1] = { cookie = f[2], csrf = f[3], product = f[4] }
