@@ -235,29 +235,22 @@ def gunicorn(env, *, workers, worker_class, threads, log_path, access_log, extra
 
 
 def write_requests(lines: list[tuple[str, str, str, str]]) -> Path:
-    """A request list for wrk.lua: (method, path, cookie header, form body) per line."""
+    """A plan of prepared requests for wrk.lua: (method, path, cookie header, form body)."""
     with tempfile.NamedTemporaryFile(
         "w", prefix="bench-requests-", suffix=".tsv", delete=False, encoding="utf-8"
     ) as handle:
         for fields in lines:
             if any("\t" in value or "\n" in value for value in fields):
                 raise ValueError(f"tab or newline in a request field: {fields!r}")
-            handle.write("\t".join(fields) + "\n")
+            handle.write("\t".join(("request", *fields)) + "\n")
     return Path(handle.name)
 
 
 def run_wrk(
-    base: str,
-    script: str,
-    plan: Path,
-    *,
-    seconds: int,
-    connections: int,
-    threads: int,
-    timeout: int = 10,
+    base: str, plan: Path, *, seconds: int, connections: int, threads: int, timeout: int = 10
 ) -> dict:
-    """wrk with bench/<script>.lua over the requests in ``plan``: the JSON line it prints
-    (BENCH_JSON or SOAK_JSON), with req/s and milliseconds added, and wrk's output."""  # fmt: skip
+    """wrk with bench/wrk.lua over the plan (see there): the JSON line it prints, with req/s,
+    milliseconds and the statuses of prepared requests added, and wrk's output."""
     wrk = shutil.which("wrk")
     if not wrk:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -265,18 +258,20 @@ def run_wrk(
         raise SystemExit(f"refusing to load {base}: loopback only")
     command = [
         *(wrk, f"--threads={threads}", f"--connections={connections}"),
-        *(f"--duration={seconds}s", f"--timeout={timeout}s", f"--script={HERE / script}.lua"),
+        *(f"--duration={seconds}s", f"--timeout={timeout}s", f"--script={HERE / 'wrk.lua'}"),
         base + "/",
     ]
     env = {"BENCH_REQUESTS": str(plan), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(  # noqa: S603
         command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
-    prefix = "SOAK_JSON " if script == "soak" else "BENCH_JSON "
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith(prefix)), None)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    data = json.loads(line.removeprefix(prefix))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    data["statuses"] = {
+        k.split()[1]: n for k, n in data["counts"].items() if k.startswith("request ")
+    }
     data["seconds"] = data["duration_us"] / 1e6
     data["rps"] = data["requests"] / data["seconds"] if data["seconds"] else 0.0
     for p in ("p50", "p95", "p99", "max"):

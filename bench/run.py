@@ -528,14 +528,14 @@ def section_load(report: Report, args, today: date) -> None:
     ) as base:
         wrk = {"connections": args.connections, "threads": 1}
         # Warm-up: every worker imports, connects and compiles its templates.
-        run_wrk(base, "wrk", files["minimal"], seconds=2, **wrk)
-        run_wrk(base, "wrk", files["dashboard"], seconds=3, **wrk)
+        run_wrk(base, files["minimal"], seconds=2, **wrk)
+        run_wrk(base, files["dashboard"], seconds=3, **wrk)
         for n in range(args.load_runs):
             plan = [*READ_RUNS, "write"]
             for label in plan if n % 2 == 0 else reversed(plan):
                 offset = access_log.stat().st_size
                 requests = files.get(label) or uncached(paths[label.split()[0]])
-                result = run_wrk(base, "wrk", requests, seconds=args.load_seconds, **wrk)
+                result = run_wrk(base, requests, seconds=args.load_seconds, **wrk)
                 # Let the requests in flight when wrk stopped finish before the next run.
                 time.sleep(1)
                 runs[label].append(result)

@@ -227,7 +227,7 @@ def sign_in(base: str, username: str, login_path: str, form_path: str) -> tuple[
 
 
 def write_plan(path: Path, args, signed, people, days: list[date], paths: dict[str, str]) -> None:
-    """The plan soak.lua reads (see there)."""
+    """The plan bench/wrk.lua reads (see there)."""
     lines = [
         f"person\t{cookie}\t{csrf}\t{p.pk}"
         for (cookie, csrf, _), (_, p) in zip(signed, people, strict=True)
@@ -337,7 +337,6 @@ def main() -> int:
         # One connection per thread: one person per connection.
         result = run_wrk(
             base,
-            "soak",
             plan,
             seconds=args.seconds,
             connections=len(people),
