@@ -90,12 +90,7 @@ def parse_args() -> argparse.Namespace:
         ("workers", "WORKERS", 2, "gunicorn workers"),
         ("threads", "THREADS", 1, "gunicorn threads"),
     ):
-        add(
-            f"--{name}",
-            type=int,
-            default=env_int(f"BENCH_{env}", default),
-            help=f"{more} BENCH_{env}",
-        )
+        add(f"--{name}", type=int, default=env_int(f"BENCH_{env}", default), help=more)
     add("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS") or "sync")
     add("--warmup", type=int, default=3)
     add("--load-people", type=int, default=16, help="signed-in people the load rotates over")
@@ -118,8 +113,9 @@ class Report:
         self.summary: dict[str, list[list[str]]] = {}
         self.raw: dict = {}
 
-    def add(self, *lines: str) -> None:
-        text = "\n".join(lines).rstrip() + "\n"
+    def add(self, *blocks: str) -> None:
+        """A section: its blocks (heading, paragraphs, tables) separated by blank lines."""
+        text = "\n\n".join(block for block in blocks if block).rstrip() + "\n"
         self.sections.append(text)
         print("\n" + text, flush=True)
 
@@ -161,20 +157,13 @@ def seed(args: argparse.Namespace, today: date, marker: str) -> float:
     log("Seeding the population, then the 5-year and the 30-day person")
     # The measured people come in small groups seeded together, so that their rows are spread
     # over the table among others' as in real life (seed_bench writes day by day).
-    for prefix, users, days, epd, seed_value in (
+    for prefix, users, days, epd, n in (
         (POPULATION_PREFIX, args.users, args.days, args.entries_per_day, 1),
         (LONG_PREFIX, GROUP_SIZE, args.long_days, 10, 2),
         (SHORT_PREFIX, GROUP_SIZE, args.short_days, 10, 3),
     ):
-        call_command(
-            "seed_bench",
-            users=users,
-            days=days,
-            entries_per_day=epd,
-            prefix=prefix,
-            end=today.isoformat(),
-            seed=seed_value,
-        )
+        options = f"--users={users} --days={days} --entries-per-day={epd} --seed={n}"
+        call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
     log("VACUUM ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -253,7 +242,6 @@ def section_pages(report: Report, args, today: date) -> None:
     report.summary["pages"] = summary
     report.add(
         "## 1. Server time and query count: 30 days vs 5 years of history",
-        "",
         f"In-process (`django.test.Client` through the full middleware stack, DEBUG off), on the "
         f"benchmark database. Two people: `{SHORT_PREFIX}0` with {args.short_days} days and "
         f"`{LONG_PREFIX}0` with {args.long_days} days of history, 10 entries a day, each "
@@ -267,17 +255,14 @@ def section_pages(report: Report, args, today: date) -> None:
         "with its rows by nature: its row gives the time per 10,000 rows instead of a target. "
         "These requests run with the page cache off (`PAGE_CACHE_SECONDS=0`): every one renders "
         "its page, which is the cost that must stay flat.",
-        "",
         table(
             "page|path|30 d median ms|5 y median ms|5 y / 30 d|Django CPU ms 30 d / 5 y (ratio)|"
             "queries 30 d|queries 5 y|verdict",
             rows,
         ),
-        *(["", *notes] if notes else []),
-        "",
+        "\n".join(notes),
         f"The same pages for `{LONG_PREFIX}0` with the page cache on, after one rendering has "
         f"been kept (`tracker/page_cache.py`), median of {args.reps} requests:",
-        "",
         table(
             "page|path|median ms|queries", [f"{lb}|`{p}`|{fmt_ms(s)}|{q}" for lb, p, s, q in cached]
         ),
@@ -308,14 +293,12 @@ def section_breakdown(report: Report, args, today: date) -> None:
     ]
     report.add(
         "### 1b. Where a page's time goes",
-        "",
         f"One process, `{LONG_PREFIX}0`, {args.profile_requests} requests per page under "
         "`cProfile` (which slows everything down: read the shares, not the totals). "
         "Templates: `render_to_string`, including any query a template triggers; "
         "`floatformat` and `reverse()` (the `{% url %}` tag and views) are parts of it; "
         "SQL: time inside psycopg2's execute and fetch (the round trip to PostgreSQL); "
         "the rest: middleware, sessions, building queries and model objects, the view itself.",
-        "",
         table(
             "page|path|ms per request (profiled)|templates|of which floatformat|reverse()|SQL|"
             "the rest",
@@ -340,21 +323,17 @@ def section_explain(report: Report, args, today: date) -> None:
             f"{n}|{on}|{plan.kind}|{indexes}|{', '.join(seq) or 'none'}|{plan.execution_ms:.3f}"
         )
         details.append(
-            f"### Query {n}: {plan.kind} ({on})\n\n```sql\n{plan.sql}\n```\n\n"
-            f"```\n{plan.plan}\n```\n"
+            f"### Query {n}: {plan.kind} ({on})\n\n```sql\n{plan.sql}\n```\n\n```\n{plan.plan}\n```"
         )
     report.add(
         "## 5. Indexes: EXPLAIN (ANALYZE, BUFFERS) of the hot queries",
-        "",
         f"The SQL is captured from the real views (`CaptureQueriesContext`) for `{username}`, "
         f"one of the {args.users:,} people with {args.days} days of history, then run again "
         "under `EXPLAIN (ANALYZE, BUFFERS)`. Every query a page sends to the entries or "
         "symptoms tables is listed once (same SQL shape on several pages: listed once).",
-        "",
         table("#|pages|query|index used|seq scan on a big table|execution ms", rows)
         if rows
         else "No page that queries entries or symptoms answered 200: nothing to explain.",
-        "",
         *details,
     )
     if plans:
@@ -416,14 +395,12 @@ def section_export_memory(report: Report, args) -> None:
         )
     report.add(
         "## 4. Export of 5 years: peak memory and time per 10,000 rows",
-        "",
         f"Each figure is the median of {args.export_runs} fresh processes. A process exports "
         "the 30-day person twice (warm-up: imports, templates, connection), notes its peak RSS "
         "(`ru_maxrss`), exports the person measured, and notes the peak again; a second export "
         "under `tracemalloc` gives the peak of Python allocations. The export reads the rows in "
         "chunks (`iterator()`, a server-side cursor on PostgreSQL): flat = the peak stops "
         "growing once a history is longer than one chunk.",
-        "",
         table(
             "history|rows|KiB|streamed|peak RSS before MiB|peak RSS after MiB|growth MiB|"
             "tracemalloc peak MiB|time ms|ms per 10,000 rows",
@@ -599,7 +576,6 @@ def section_load(report: Report, args, today: date) -> None:
     threads = f" x {args.threads} threads" if args.threads > 1 else ""
     report.add(
         "## 2. Dashboard (and week page) throughput and latency under load",
-        "",
         f"gunicorn `config.wsgi`, {args.workers} `{args.worker_class}` workers{threads}, "
         "PostgreSQL, DEBUG off; wrk (a separate process on loopback) with 1 thread and "
         f"{args.connections} connections, {args.load_seconds} s per run, {args.load_runs} runs; in "
@@ -614,7 +590,6 @@ def section_load(report: Report, args, today: date) -> None:
         "(or `DJANGO_PAGE_CACHE_SECONDS` pass). The *uncached* rows send a new CSRF secret "
         "with every request, so every request renders the page (and stores it): the cost of "
         "the first view after each change.",
-        "",
         table(
             "view|path|req/s by run|median req/s|median p50 / p95 / p99 ms|"
             "throughput / minimal (median)",
@@ -645,16 +620,12 @@ def section_load(report: Report, args, today: date) -> None:
     )
     report.add(
         "## 3. Writes: logging an entry under the same load",
-        "",
         f"`POST {write_path}` with a CSRF token and the session cookie of one of "
         f"{len(writers)} other signed-in people (a supplement, 1 serving, today: the "
         "warning check runs in the view), same server, same wrk settings.",
-        "",
         table("run|req/s|p50 ms|p95 ms|p99 ms|statuses (wrk)|failures", rows),
-        "",
         f"One logging request in-process answered {probe[0]} after {probe[1]} queries, the "
         "warning check included.",
-        "",
         f"Rows written by the runs: {created:,}; redirects (entry logged) sent by the "
         f"server, from its access log: {server_ok:,} "
         f"({'equal' if created == server_ok else '**DIFFERENT**'}); of those wrk received "
@@ -739,11 +710,9 @@ def main() -> None:
     )
     header = [
         "# Benchmarks",
-        "",
         f"Written by `make bench` (`bench/run.py`) on {started_at:%Y-%m-%d %H:%M} UTC; every "
         "number below is one the command printed. Rerun with `make bench`; see README "
         '"Benchmarks" for the variables (scale, durations).',
-        "",
         table(
             "|",
             [
@@ -753,12 +722,11 @@ def main() -> None:
                 f"whole run|{elapsed / 60:.1f} min",
             ],
         ),
-        "",
         CONTENTION,
     ]
     rows = [row for topic in SUMMARY_ORDER for row in report.summary.get(topic, [])]
     summary = "## Summary\n\n" + table("measure|figure|target|verdict", rows) + "\n"
-    report.sections[:0] = ["\n".join(header) + "\n", summary]
+    report.sections[:0] = ["\n\n".join(header) + "\n", summary]
     print("\n" + "\n\n".join(report.sections[:2]), flush=True)
     output = Path(args.output)
     output.write_text("\n".join(report.sections) + replace_section(output, None), encoding="utf-8")

@@ -179,15 +179,8 @@ def seed_people(args, stamp: str, today: date):
         for person in old:
             delete_account(user=person)  # the app's own deletion: entries first
     prefix = f"{PREFIX}{stamp}-"
-    call_command(
-        "seed_bench",
-        users=args.people,
-        days=args.history_days,
-        entries_per_day=10,
-        prefix=prefix,
-        end=today.isoformat(),
-        seed=8,
-    )
+    options = f"--users={args.people} --days={args.history_days} --entries-per-day=10 --seed=8"
+    call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     people = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
@@ -415,20 +408,17 @@ def main() -> int:
                 f"{percentile(us, 99) / 1000:.1f}"
             )
     facts = machine_facts()
-    machine = machine_rows(facts)
     mix = ", ".join(
         f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
         for kind, w in MIX
     )
     text = [
         "## Load run (issue 8): mixed reads and writes",
-        "",
         f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
         f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
         "command printed. It exits non-zero on any error or when the rows differ from the "
         f"acknowledged writes. `SOAK_SECONDS` sets the duration (at most {MAX_SECONDS} s); README "
         '"Benchmarks" lists the other variables.',
-        "",
         f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
         f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
         f"`{urlparse(args.db_url).path.lstrip('/')}`), DEBUG off. {len(people)} fresh people "
@@ -440,14 +430,10 @@ def main() -> int:
         f"token; 0.5, 1 or 2 servings, on one of the last {args.days_written} days, which the day "
         "pages read). Counted after gunicorn has stopped, so the requests in flight when wrk "
         "stopped are answered and logged.",
-        "",
         table(
             "|",
             [
-                machine["machine"],
-                machine["os"],
-                machine["python"],
-                machine["servers"],
+                *machine_rows(facts).values(),
                 f"load average (1/5/15 min) when the load started|{load_start}",
                 f"load average when it stopped|{load_end}",
                 "CPU busy during the load (whole machine, all processes)|"
@@ -456,18 +442,15 @@ def main() -> int:
                 + ", ".join(f"{name} {used:.1f}" for name, used in by_program[:6]),
             ],
         ),
-        "",
         table("measure|figure", summary_rows),
-        "",
         "Per request kind, from the server's access log (server time, without the queueing "
         "that wrk's latency includes):",
-        "",
         table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms", kind_rows),
     ]
     if server["unexpected"] or server_errors:
-        text += ["", "Unexpected server log lines (first 20):", "", "```"]
-        text += [*(server["unexpected"] + server_errors)[:20], "```"]
-    section = "\n".join(text) + "\n"
+        lines = "\n".join((server["unexpected"] + server_errors)[:20])
+        text += ["Unexpected server log lines (first 20):", f"```\n{lines}\n```"]
+    section = "\n\n".join(text) + "\n"  # blocks: headings, paragraphs, tables
     print("\n" + section, flush=True)
     raw = {
         "args": vars(args),
