@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -430,13 +431,27 @@ def section_export_memory(report: Report, args) -> None:
 
 
 def section_load(report: Report, args, today: date) -> None:
+    """Sections 2 and 3: the same server and wrk settings for reads and writes."""
+    from tracker.models import IntakeEntry, WarningSent
+
+    load = prepare_load(args, today)
+    runs, logged = drive_load(args, load)
+    section_throughput(report, args, load, runs)
+    section_writes(report, load, runs, logged)
+    # Leave the data as seeded for the next run.
+    IntakeEntry.objects.filter(owner__in=load.writers, note=WRITE_NOTE).delete()
+    WarningSent.objects.filter(owner__in=load.writers, sent_at__gte=load.started).delete()
+
+
+def prepare_load(args, today: date) -> SimpleNamespace:
+    """Signed-in readers and writers, and the request files wrk replays."""
     from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
     from bench.pages import signed_in_client
-    from tracker.models import IntakeEntry, SupplementProduct, WarningSent
+    from tracker.models import SupplementProduct
 
     people = list(
         User.objects.filter(username__startswith=POPULATION_PREFIX)
@@ -483,7 +498,21 @@ def section_load(report: Report, args, today: date) -> None:
         response = signed_in_client(writers[0]).post(write_path, form(writers[0]))
     probe = (response.status_code, len(ctx.captured_queries))
     connections.close_all()
+    return SimpleNamespace(
+        readers=readers,
+        writers=writers,
+        paths=paths,
+        files=files,
+        uncached=uncached,
+        write_path=write_path,
+        probe=probe,
+        started=datetime.now(UTC),
+    )
 
+
+def drive_load(args, load) -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """gunicorn, and wrk runs alternating between the views: the results of each run by
+    view, and the statuses the server logged for the writes."""
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     runs: dict[str, list[dict]] = {label: [] for label in (*READ_RUNS, "write")}
@@ -491,7 +520,6 @@ def section_load(report: Report, args, today: date) -> None:
         f"\n[2,3] gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; "
         f"wrk {args.connections} connections, {args.load_seconds} s x {args.load_runs} runs each"
     )
-    write_started = datetime.now(UTC)
     access_log = results_dir / "gunicorn-access.log"
     access_log.write_text("")
     logged: dict[str, int] = {}  # what the server answered to the POSTs
@@ -505,20 +533,20 @@ def section_load(report: Report, args, today: date) -> None:
     ) as base:
         wrk = {"connections": args.connections, "threads": 1}
         # Warm-up: every worker imports, connects and compiles its templates.
-        run_wrk(base, files["minimal"], seconds=2, **wrk)
-        run_wrk(base, files["dashboard"], seconds=3, **wrk)
+        run_wrk(base, load.files["minimal"], seconds=2, **wrk)
+        run_wrk(base, load.files["dashboard"], seconds=3, **wrk)
         for n in range(args.load_runs):
             plan = [*READ_RUNS, "write"]
             for label in plan if n % 2 == 0 else reversed(plan):
                 offset = access_log.stat().st_size
-                requests = files.get(label) or uncached(paths[label.split()[0]])
+                requests = load.files.get(label) or load.uncached(load.paths[label.split()[0]])
                 result = run_wrk(base, requests, seconds=args.load_seconds, **wrk)
                 # Let the requests in flight when wrk stopped finish before the next run.
                 time.sleep(1)
                 runs[label].append(result)
                 if label == "write":
                     for _, f in access_log_lines(access_log, offset):
-                        if len(f) >= 3 and f[0] == "POST" and f[1] == write_path:
+                        if len(f) >= 3 and f[0] == "POST" and f[1] == load.write_path:
                             logged[f[2]] = logged.get(f[2], 0) + 1
                 if label.endswith("uncached"):
                     requests.unlink()
@@ -528,9 +556,12 @@ def section_load(report: Report, args, today: date) -> None:
                         **result
                     )
                 )
-    for f in files.values():
+    for f in load.files.values():
         f.unlink()
+    return runs, logged
 
+
+def section_throughput(report: Report, args, load, runs: dict[str, list[dict]]) -> None:
     def med(label: str, key: str) -> float:
         return median(r[key] for r in runs[label])
 
@@ -549,7 +580,7 @@ def section_load(report: Report, args, today: date) -> None:
             verdict = "ok" if ratio >= THROUGHPUT_TARGET else "UNDER"
             ratio_text = f"**{ratio:.2f}** ({verdict} target >= {THROUGHPUT_TARGET}; runs {each})"
         per_run = " / ".join(f"{r['rps']:.1f}" for r in runs[label])
-        path = paths[label.split()[0]]
+        path = load.paths[label.split()[0]]
         rows.append(
             f"{label}|`{path}`|{per_run}|**{med(label, 'rps'):.1f}**|{latency}|{ratio_text}"
         )
@@ -581,7 +612,7 @@ def section_load(report: Report, args, today: date) -> None:
         f"{args.connections} connections, {args.load_seconds} s per run, {args.load_runs} runs; in "
         "each run the minimal view, the dashboard, the week page and the writes go one after the "
         "other (order alternating between runs). Requests rotate over the cookies of "
-        f"{len(readers)} signed-in people with {args.days} days of history. The minimal view "
+        f"{len(load.readers)} signed-in people with {args.days} days of history. The minimal view "
         "(`/bench/minimal`, routed only with `DJANGO_BENCH_VIEWS=1`) returns a fixed `ok` "
         "through the same middleware, session and user look-up included.\n\n"
         "The dashboard and week rows are what a returning browser gets: it sends the CSRF "
@@ -599,11 +630,20 @@ def section_load(report: Report, args, today: date) -> None:
     )
     dashboard = " / ".join(f"{med('dashboard', k):.1f}" for k in ("p50_ms", "p95_ms", "p99_ms"))
     summary.append(f"dashboard latency p50 / p95 / p99 under load|{dashboard} ms|-|-")
+    report.summary["load"] = summary
+    report.raw["load"] = {k: [{**r, "stdout": ""} for r in v] for k, v in runs.items()}
 
-    # 3. Writes. The view answers a logged entry with a redirect to its day and an invalid
-    # form with 200: only redirects count as written.
+
+def section_writes(report: Report, load, runs: dict[str, list[dict]], logged: dict) -> None:
+    """The view answers a logged entry with a redirect to its day and an invalid form with
+    200: only redirects count as written."""
+    from tracker.models import IntakeEntry
+
+    def med(key: str) -> float:
+        return median(r[key] for r in runs["write"])
+
     created = IntakeEntry.objects.filter(
-        owner__in=writers, note=WRITE_NOTE, created_at__gte=write_started
+        owner__in=load.writers, note=WRITE_NOTE, created_at__gte=load.started
     ).count()
     received = sum(r["statuses"].get(code, 0) for r in runs["write"] for code in REDIRECTS)
     server_ok = sum(n for code, n in logged.items() if code in REDIRECTS)
@@ -615,17 +655,17 @@ def section_load(report: Report, args, today: date) -> None:
         for n, r in enumerate(runs["write"], 1)
     ]
     rows.append(
-        f"**median**|**{med('write', 'rps'):.1f}**|{med('write', 'p50_ms'):.1f}|"
-        f"**{med('write', 'p95_ms'):.1f}**|{med('write', 'p99_ms'):.1f}||"
+        f"**median**|**{med('rps'):.1f}**|{med('p50_ms'):.1f}|**{med('p95_ms'):.1f}**|"
+        f"{med('p99_ms'):.1f}||"
     )
     report.add(
         "## 3. Writes: logging an entry under the same load",
-        f"`POST {write_path}` with a CSRF token and the session cookie of one of "
-        f"{len(writers)} other signed-in people (a supplement, 1 serving, today: the "
+        f"`POST {load.write_path}` with a CSRF token and the session cookie of one of "
+        f"{len(load.writers)} other signed-in people (a supplement, 1 serving, today: the "
         "warning check runs in the view), same server, same wrk settings.",
         table("run|req/s|p50 ms|p95 ms|p99 ms|statuses (wrk)|failures", rows),
-        f"One logging request in-process answered {probe[0]} after {probe[1]} queries, the "
-        "warning check included.",
+        "One logging request in-process answered {} after {} queries, the warning check "
+        "included.".format(*load.probe),
         f"Rows written by the runs: {created:,}; redirects (entry logged) sent by the "
         f"server, from its access log: {server_ok:,} "
         f"({'equal' if created == server_ok else '**DIFFERENT**'}); of those wrk received "
@@ -633,19 +673,14 @@ def section_load(report: Report, args, today: date) -> None:
         f"All statuses the server logged for the POSTs: "
         f"{', '.join(f'{k}: {v:,}' for k, v in sorted(logged.items()))}.",
     )
-    summary.append(
-        f"writes: logging an entry, req/s and p95|{med('write', 'rps'):.1f} req/s, p95 "
-        f"{med('write', 'p95_ms'):.1f} ms|rows = logged responses|"
+    report.summary["load"].append(
+        f"writes: logging an entry, req/s and p95|{med('rps'):.1f} req/s, p95 "
+        f"{med('p95_ms'):.1f} ms|rows = logged responses|"
         + ("ok" if created == server_ok else "**rows differ**")
     )
-    report.summary["load"] = summary
-    report.raw["load"] = {k: [{**r, "stdout": ""} for r in v] for k, v in runs.items()}
     report.raw["write_check"] = dict(
         created=created, wrk_successes=received, server_statuses=logged
     )
-    # Leave the data as seeded for the next run.
-    IntakeEntry.objects.filter(owner__in=writers, note=WRITE_NOTE).delete()
-    WarningSent.objects.filter(owner__in=writers, sent_at__gte=write_started).delete()
 
 
 # --- main -----------------------------------------------------------------------------------
