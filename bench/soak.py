@@ -30,6 +30,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -272,37 +273,18 @@ def read_access_log(access_log: Path, offset: int, paths: dict[str, str]) -> dic
     return {"kinds": kinds, "unexpected": unexpected, "acknowledged": acknowledged}
 
 
-# --- main -------------------------------------------------------------------------------------
+# --- The run ---------------------------------------------------------------------------------
 
 
-def main() -> int:
-    args = parse_args()
-    started_at = datetime.now(UTC)
-    stamp, today = f"{started_at:%Y%m%d%H%M%S}", date.today()
+def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> SimpleNamespace:
+    """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
+    read after gunicorn has stopped: every request it accepted has been answered and logged."""
     results_dir = Path(args.results_dir)
-    results_dir.mkdir(exist_ok=True)
-    prepare_database(args.db_url)
-    setup_django(args.db_url, migrate=True)
-    from django.contrib.sessions.models import Session
-    from django.db import connection, connections
-    from django.urls import reverse
-
-    people = seed_people(args, stamp, today)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
-    rows_before, marked_before = rows_of(people)
-    days = [today - timedelta(days=n) for n in range(args.days_written)]
-    paths = {kind: reverse(kind) for kind in ("dashboard", "week", "history")}
-    paths["day"] = reverse("day", kwargs={"day": "2000-01-01"}).replace("2000-01-01", "{day}")
-    paths["day_prefix"], paths["write"] = paths["day"].split("{day}")[0], reverse("entry-add")
-    login_path = reverse("login")
-    connections.close_all()
-
     access_log, server_log = results_dir / "soak-access.log", results_dir / "soak-gunicorn.log"
     access_log.write_text("")
     server_log.write_text("")
     plan = results_dir / f"soak-plan-{stamp}.tsv"
+    days = [date.today() - timedelta(days=n) for n in range(args.days_written)]
     log(
         f"gunicorn: {args.workers} gthread workers x {args.threads} threads; "
         f"{len(people)} people sign in"
@@ -328,72 +310,76 @@ def main() -> int:
             f"{args.write_percent} % writes; load average {load_start}"
         )
         # One connection per thread: one person per connection.
-        result = run_wrk(
-            base,
-            plan,
-            seconds=args.seconds,
-            connections=len(people),
-            threads=len(people),
-            timeout=args.timeout,
+        n = len(people)
+        wrk = run_wrk(
+            base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
         )
         cpu_end, programs_end, load_end = cpu_times(), cpu_by_program(), loadavg()
         log("wrk done; stopping gunicorn (requests in flight finish first)")
-    # gunicorn has stopped: every request it accepted has been answered and logged.
     plan.unlink()
-    server = read_access_log(access_log, offset, paths)
     server_text = server_log.read_text(encoding="utf-8", errors="replace")[server_log_offset:]
-    server_errors = [line for line in server_text.splitlines() if line.strip()]
-    rows_after, marked_after = rows_of(people)
-    added, marked = rows_after - rows_before, marked_after - marked_before
-    Session.objects.filter(session_key__in=[key for _, _, key in signed]).delete()
+    return SimpleNamespace(
+        wrk=wrk,
+        server=read_access_log(access_log, offset, paths),
+        server_errors=[line for line in server_text.splitlines() if line.strip()],
+        sessions=[key for _, _, key in signed],
+        load_start=load_start,
+        load_end=load_end,
+        busy=(cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]),
+        by_program=cpu_used_between(programs_start, programs_end),
+        logs=(access_log, server_log),
+    )
 
-    # --- figures ---
-    counts: dict[str, int] = result["counts"]
+
+def tally(run: SimpleNamespace, rows: dict[str, int]) -> SimpleNamespace:
+    """Errors, acknowledged writes and rows; passed when no error and rows = acknowledged."""
+    wrk, server = run.wrk, run.server
     wrk_unexpected = {
         key: n
-        for key, n in counts.items()
+        for key, n in wrk["counts"].items()
         if key.split()[1] != (EXPECTED["POST"] if key.startswith("write ") else EXPECTED["GET"])
     }
-    socket_errors = {k: v for k, v in result["errors"].items() if k != "status" and v}
-    acknowledged = server["acknowledged"]
-    wrk_acknowledged = counts.get("write 302", 0) - result["misdirected"]
+    socket_errors = {k: v for k, v in wrk["errors"].items() if k != "status" and v}
     problems = {
         "wrk socket": ", ".join(f"{k} {v}" for k, v in socket_errors.items()),
         "wrk statuses": ", ".join(f"{k}: {v}" for k, v in wrk_unexpected.items()),
-        "writes redirected elsewhere": result["misdirected"] or "",
-        "server log lines": len(server["unexpected"]) or "",
-        "server error-log lines": len(server_errors) or "",
+        "writes redirected elsewhere": wrk["misdirected"],
+        "server log lines": len(server["unexpected"]),
+        "server error-log lines": len(run.server_errors),
     }
-    errors = (
-        sum(socket_errors.values())
-        + sum(wrk_unexpected.values())
-        + result["misdirected"]
-        + len(server["unexpected"])
-        + len(server_errors)
+    errors = sum(socket_errors.values()) + sum(wrk_unexpected.values())
+    errors += wrk["misdirected"] + len(server["unexpected"]) + len(run.server_errors)
+    acknowledged, marked, added = server["acknowledged"], rows["marked"], rows["added"]
+    return SimpleNamespace(
+        errors=errors,
+        error_text="; ".join(f"{name} {what}" for name, what in problems.items() if what),
+        acknowledged=acknowledged,
+        wrk_acknowledged=wrk["counts"].get("write 302", 0) - wrk["misdirected"],
+        passed=errors == 0 and marked == acknowledged and added == acknowledged,
     )
-    passed = errors == 0 and marked == acknowledged and added == acknowledged
-    seconds = result["seconds"]
-    busy = (cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1])
-    by_program = cpu_used_between(programs_start, programs_end)
+
+
+def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_at) -> str:
+    """The section of BENCHMARKS.md between the soak markers."""
+    wrk, server, seconds = run.wrk, run.server, run.wrk["seconds"]
     server_total = sum(sum(k["statuses"].values()) for k in server["kinds"].values())
-    error_text = "; ".join(f"{name} {what}" for name, what in problems.items() if what)
     summary_rows = [
         f"duration (wrk)|{seconds:.1f} s",
-        f"requests (wrk: responses received)|{result['requests']:,}",
+        f"requests (wrk: responses received)|{wrk['requests']:,}",
         f"requests (server access log)|{server_total:,}",
-        f"throughput|{result['requests'] / seconds:.1f} req/s",
+        f"throughput|{wrk['requests'] / seconds:.1f} req/s",
         "latency p50 / p95 / p99 / max (wrk, all requests)|"
-        "{p50_ms:.1f} / {p95_ms:.1f} / {p99_ms:.1f} / {max_ms:.1f} ms".format(**result),
+        "{p50_ms:.1f} / {p95_ms:.1f} / {p99_ms:.1f} / {max_ms:.1f} ms".format(**wrk),
         "errors (socket errors, timeouts, 5xx, any unexpected status, server error log)|"
-        + (f"**{errors}** ({error_text})" if error_text else "**0**"),
+        + (f"**{t.errors}** ({t.error_text})" if t.error_text else "**0**"),
         "writes acknowledged (server: 302 to the entry's day or, for today, the dashboard)|"
-        f"**{acknowledged:,}**",
-        f"of which wrk received before it stopped|{wrk_acknowledged:,}",
-        f"rows in the database written by the run (note `{SOAK_NOTE}`)|**{marked:,}**",
+        f"**{t.acknowledged:,}**",
+        f"of which wrk received before it stopped|{t.wrk_acknowledged:,}",
+        f"rows in the database written by the run (note `{SOAK_NOTE}`)|**{rows['marked']:,}**",
         "all entries of these people: before / after (added)|"
-        f"{rows_before:,} / {rows_after:,} ({added:+,})",
-        f"lost rows (acknowledged - in the database)|**{acknowledged - marked:,}**",
-        f"verdict|{'**pass**' if passed else '**FAIL**'}",
+        f"{rows['before']:,} / {rows['after']:,} ({rows['added']:+,})",
+        f"lost rows (acknowledged - in the database)|**{t.acknowledged - rows['marked']:,}**",
+        f"verdict|{'**pass**' if t.passed else '**FAIL**'}",
     ]
     kind_rows = []
     for kind in KINDS + sorted(set(server["kinds"]) - set(KINDS)):
@@ -407,7 +393,6 @@ def main() -> int:
                 + f"|{median(us) / 1000:.1f} / {percentile(us, 95) / 1000:.1f} / "
                 f"{percentile(us, 99) / 1000:.1f}"
             )
-    facts = machine_facts()
     mix = ", ".join(
         f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
         for kind, w in MIX
@@ -421,7 +406,7 @@ def main() -> int:
         '"Benchmarks" lists the other variables.',
         f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
         f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
-        f"`{urlparse(args.db_url).path.lstrip('/')}`), DEBUG off. {len(people)} fresh people "
+        f"`{urlparse(args.db_url).path.lstrip('/')}`), DEBUG off. {args.people} fresh people "
         f"(`seed_bench`: {args.history_days} days x 10 entries of history each) sign in through "
         "the log-in form; then wrk, a separate process on loopback, keeps one connection per "
         f"person for {args.seconds} s, with no pause between requests, and wrk times a request "
@@ -433,13 +418,13 @@ def main() -> int:
         table(
             "|",
             [
-                *machine_rows(facts).values(),
-                f"load average (1/5/15 min) when the load started|{load_start}",
-                f"load average when it stopped|{load_end}",
+                *machine_rows(machine_facts()).values(),
+                f"load average (1/5/15 min) when the load started|{run.load_start}",
+                f"load average when it stopped|{run.load_end}",
                 "CPU busy during the load (whole machine, all processes)|"
-                f"{busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
+                f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
                 "CPU seconds during the load, by program (alive at its end)|"
-                + ", ".join(f"{name} {used:.1f}" for name, used in by_program[:6]),
+                + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
             ],
         ),
         table("measure|figure", summary_rows),
@@ -447,36 +432,68 @@ def main() -> int:
         "that wrk's latency includes):",
         table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms", kind_rows),
     ]
-    if server["unexpected"] or server_errors:
-        lines = "\n".join((server["unexpected"] + server_errors)[:20])
+    if server["unexpected"] or run.server_errors:
+        lines = "\n".join((server["unexpected"] + run.server_errors)[:20])
         text += ["Unexpected server log lines (first 20):", f"```\n{lines}\n```"]
-    section = "\n\n".join(text) + "\n"  # blocks: headings, paragraphs, tables
-    print("\n" + section, flush=True)
+    return "\n\n".join(text) + "\n"  # blocks: headings, paragraphs, tables
+
+
+def main() -> int:
+    args = parse_args()
+    started_at = datetime.now(UTC)
+    stamp = f"{started_at:%Y%m%d%H%M%S}"
+    results_dir = Path(args.results_dir)
+    results_dir.mkdir(exist_ok=True)
+    prepare_database(args.db_url)
+    setup_django(args.db_url, migrate=True)
+    from django.contrib.sessions.models import Session
+    from django.db import connection, connections
+    from django.urls import reverse
+
+    people = seed_people(args, stamp, date.today())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    rows_before, marked_before = rows_of(people)
+    paths = {kind: reverse(kind) for kind in ("dashboard", "week", "history")}
+    paths["day"] = reverse("day", kwargs={"day": "2000-01-01"}).replace("2000-01-01", "{day}")
+    paths["day_prefix"], paths["write"] = paths["day"].split("{day}")[0], reverse("entry-add")
+    login_path = reverse("login")
+    connections.close_all()
+
+    run = drive(args, people, paths, login_path, stamp)
+    rows_after, marked_after = rows_of(people)
+    rows = {"before": rows_before, "after": rows_after, "marked": marked_after - marked_before}
+    rows["added"] = rows_after - rows_before
+    Session.objects.filter(session_key__in=run.sessions).delete()
+    t = tally(run, rows)
+    text = section(args, run, t, rows, paths, pg_version, started_at)
+    print("\n" + text, flush=True)
+    server = run.server
     raw = {
         "args": vars(args),
-        "wrk": {k: v for k, v in result.items() if k != "stdout"},
+        "wrk": {k: v for k, v in run.wrk.items() if k != "stdout"},
         "server": {k: v for k, v in server.items() if k != "kinds"},
         "server_kinds": {
             k: {"statuses": v["statuses"], "requests": len(v["us"])}
             for k, v in server["kinds"].items()
         },
-        "server_errors": server_errors,
-        "rows": {"before": rows_before, "after": rows_after, "marked": marked},
-        "cpu_by_program": by_program,
-        "acknowledged": acknowledged,
-        "errors": errors,
-        "passed": passed,
+        "server_errors": run.server_errors,
+        "rows": rows,
+        "cpu_by_program": run.by_program,
+        **vars(t),
     }
     raw_path = results_dir / f"soak-{stamp}.json"
     raw_path.write_text(json.dumps(raw, indent=1), encoding="utf-8")
-    (results_dir / f"soak-{stamp}-wrk.txt").write_text(result["stdout"], encoding="utf-8")
+    (results_dir / f"soak-{stamp}-wrk.txt").write_text(run.wrk["stdout"], encoding="utf-8")
     if not args.no_write:
         output = Path(args.output)
-        output.write_text(replace_section(output, section), encoding="utf-8")
+        output.write_text(replace_section(output, text), encoding="utf-8")
         log(f"Wrote the section between {SOAK_MARKS[0]} and {SOAK_MARKS[1]} in {args.output}")
-    log(f"Raw figures: {raw_path}; server logs: {access_log}, {server_log}")
-    if not passed:
-        log(f"FAIL: {errors} errors, {acknowledged} writes acknowledged, {marked} rows")
+    log(f"Raw figures: {raw_path}; server logs: {run.logs[0]}, {run.logs[1]}")
+    acknowledged, marked = t.acknowledged, rows["marked"]
+    if not t.passed:
+        log(f"FAIL: {t.errors} errors, {acknowledged} writes acknowledged, {marked} rows")
         return 1
     log(f"pass: 0 errors, {acknowledged:,} writes acknowledged = {marked:,} rows")
     return 0
