@@ -90,9 +90,12 @@ def maintenance_connection(db_url: str):
 
     url = urlparse(db_url)
     conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password,
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
         dbname="postgres",
-    )  # fmt: skip
+    )
     conn.autocommit = True
     return conn, url.path.lstrip("/")
 

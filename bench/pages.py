@@ -300,10 +300,16 @@ def export_memory(username: str, warmup_username: str, path: str) -> dict:
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "username": username, "status": fetched.status, "streamed": fetched.streamed,
-        "rows": max(fetched.lines - 1, 0), "bytes": fetched.size, "seconds": seconds,
-        "rss_before_kb": before_kb, "rss_peak_kb": peak_kb, "traced_peak_bytes": traced_peak,
-    }  # fmt: skip
+        "username": username,
+        "status": fetched.status,
+        "streamed": fetched.streamed,
+        "rows": max(fetched.lines - 1, 0),
+        "bytes": fetched.size,
+        "seconds": seconds,
+        "rss_before_kb": before_kb,
+        "rss_peak_kb": peak_kb,
+        "traced_peak_bytes": traced_peak,
+    }
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def section_pages(report: Report, args, today: date) -> None:
     rows, notes, summary = [], [], []
     for r in results:
         if not r.ok:
-            rows.append([r.label, f"`{r.path}`", *"------", f"HTTP {r.status}"])
+            rows.append([r.label, f"`{r.path}`", *["-"] * 6, f"HTTP {r.status}"])
             why = f" ({'; '.join(sorted(set(r.errors.values())))})" if r.errors else ""
             notes.append(f"- `{r.path}` answered {r.status}{why}: not measured.")
             if r.label != "export":
