@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -303,6 +304,13 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
                 pool.map(lambda p: sign_in(base, p[0].username, login_path, paths["write"]), people)
             )
         write_plan(plan, args, signed, people, days, paths)
+        # gunicorn logs a request after answering it: wait for the last sign-in requests (the
+        # logging form), so that none of them lands among the load's lines.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(people) > sum(
+            parts[:2] == ["GET", paths["write"]] for _, parts in access_log_lines(access_log, 0)
+        ):
+            time.sleep(0.1)
         server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
         load_start, cpu_start, programs_start = loadavg(), cpu_times(), cpu_by_program()
         log(
