@@ -91,7 +91,12 @@ def parse_args() -> argparse.Namespace:
         ("workers", "WORKERS", 2, "gunicorn workers"),
         ("threads", "THREADS", 1, "gunicorn threads"),
     ):
-        add(f"--{name}", type=int, default=env_int(f"BENCH_{env}", default), help=more)
+        add(
+            f"--{name}",
+            type=int,
+            default=env_int(f"BENCH_{env}", default),
+            help=f"{more} (BENCH_{env})",
+        )
     add("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS") or "sync")
     add("--warmup", type=int, default=3)
     add("--load-people", type=int, default=16, help="signed-in people the load rotates over")
