@@ -2,6 +2,7 @@
 
 Runs inside bench/run.py after django.setup(). Requests go through the full WSGI handler and
 middleware via django.test.Client (no network, no test database: the benchmark database).
+`python -m bench.pages DB_URL USERNAME WARMUP_USERNAME PATH` is one export-memory process.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from datetime import date, timedelta
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from bench.common import HOST, median, sql_shape
+from bench.common import HOST, log, median, sql_shape
+
+HOT_TABLES = ("tracker_intakeentry", "tracker_symptomentry")
+SESSION_KEYS: list[str] = []
 
 
 def page_paths(today: date) -> list[tuple[str, str]]:
@@ -34,9 +37,9 @@ def page_paths(today: date) -> list[tuple[str, str]]:
 @dataclass
 class Fetched:
     status: int
-    size: int
-    lines: int
-    streamed: bool
+    size: int = 0
+    lines: int = 0
+    streamed: bool = False
     error: str = ""
 
 
@@ -44,21 +47,15 @@ def fetch(client: Client, path: str) -> Fetched:
     """GET a page and consume its body, streamed or not, without keeping it."""
     response = client.get(path)
     if response.exc_info:
-        error = f"{response.exc_info[0].__name__}: {response.exc_info[1]}"
-        return Fetched(response.status_code, 0, 0, False, error[:300])
+        kind, error = response.exc_info[:2]
+        return Fetched(response.status_code, error=f"{kind.__name__}: {error}"[:300])
+    if not response.streaming:
+        return Fetched(response.status_code, len(response.content), response.content.count(b"\n"))
     size = lines = 0
-    if response.streaming:
-        for chunk in response.streaming_content:
-            size += len(chunk)
-            lines += chunk.count(b"\n")
-        response.close()
-    else:
-        size = len(response.content)
-        lines = response.content.count(b"\n")
+    for chunk in response.streaming_content:
+        size, lines = size + len(chunk), lines + chunk.count(b"\n")
+    response.close()
     return Fetched(response.status_code, size, lines, response.streaming)
-
-
-SESSION_KEYS: list[str] = []
 
 
 def signed_in_client(user) -> Client:
@@ -87,29 +84,25 @@ class PageResult:
     def ok(self) -> bool:
         return bool(self.status) and all(code == 200 for code in self.status.values())
 
-    def median(self, who: str) -> float:
-        return median(self.times.get(who, []))
+    def median(self, who: str, cpu: bool = False) -> float:
+        return median((self.cpu if cpu else self.times).get(who, []))
 
-    def ratio(self, long: str, short: str) -> float:
-        return self.median(long) / self.median(short)
-
-    def cpu_median(self, who: str) -> float:
-        return median(self.cpu.get(who, []))
+    def ratio(self, long: str = "5 y", short: str = "30 d", cpu: bool = False) -> float:
+        return self.median(long, cpu) / self.median(short, cpu) if self.median(short, cpu) else 0
 
     def per_10k_rows(self, who: str) -> float:
         rows = self.rows.get(who, 0)
         return self.median(who) / rows * 10_000 if rows else float("nan")
 
 
-def measure_pages(
-    people: dict[str, object], today: date, *, reps: int, warmup: int, log=print
-) -> list[PageResult]:
+def measure_pages(people: dict, today: date, *, reps: int, warmup: int) -> list[PageResult]:
     """Time each page for each person, interleaved so both see the same machine load."""
     clients = {who: signed_in_client(user) for who, user in people.items()}
     order = list(clients)
     results = []
     for label, path in page_paths(today):
         result = PageResult(label, path)
+        results.append(result)
         for who, client in clients.items():
             with CaptureQueriesContext(connection) as ctx:
                 fetched = fetch(client, path)
@@ -119,21 +112,17 @@ def measure_pages(
             result.queries[who] = len(ctx.captured_queries)
             shapes = Counter(sql_shape(q["sql"]) for q in ctx.captured_queries)
             result.repeated[who] = [(n, sql) for sql, n in shapes.most_common() if n > 1]
-            # Export rows: CSV lines minus the header.
-            result.rows[who] = max(fetched.lines - 1, 0)
+            result.rows[who] = max(fetched.lines - 1, 0)  # export rows: CSV lines - header
             result.streamed[who] = fetched.streamed
         if not result.ok:
             log(f"  {label:<9} {path}: HTTP {result.status} {result.errors} - not measured")
-            results.append(result)
             continue
         for _ in range(warmup):
             for who in order:
                 fetch(clients[who], path)
-        result.times = {who: [] for who in order}
-        result.cpu = {who: [] for who in order}
+        result.times, result.cpu = {who: [] for who in order}, {who: [] for who in order}
         # The export of a long history takes seconds: fewer repetitions suffice there.
-        count = reps if label != "export" else max(5, reps // 3)
-        for rep in range(count):
+        for rep in range(reps if label != "export" else max(5, reps // 3)):
             # Alternate who goes first so neither always follows the other.
             for who in order if rep % 2 == 0 else reversed(order):
                 started, cpu_started = time.perf_counter(), time.process_time()
@@ -143,7 +132,6 @@ def measure_pages(
         medians = ", ".join(f"{who} {result.median(who) * 1000:.1f} ms" for who in order)
         queries = ", ".join(f"{who} {result.queries[who]}" for who in order)
         log(f"  {label:<9} {path}: median {medians}; queries {queries}")
-        results.append(result)
     return results
 
 
@@ -174,7 +162,6 @@ def measure_cached(user, today: date, *, reps: int) -> list[tuple[str, str, floa
 # --- EXPLAIN ---------------------------------------------------------------------------------
 
 _DECLARE = re.compile(r"^\s*DECLARE\s+\S+\s+.*?CURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+", re.I | re.S)
-HOT_TABLES = ("tracker_intakeentry", "tracker_symptomentry")
 
 
 @dataclass
@@ -198,55 +185,38 @@ def _kind(sql: str) -> str:
     return f"list of {table}"
 
 
-def capture_hot_queries(user, today: date) -> list[tuple[str, str]]:
-    """(page, SQL) of every query a page runs against the entries or symptoms tables."""
+def explain_pages(user, today: date) -> list[Plan]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every query a page runs against the entries or symptoms
+    tables, once per SQL shape."""
     client = signed_in_client(user)
-    found = []
-    for label, path in page_paths(today):
+    by_shape: dict[str, Plan] = {}
+    for page, path in page_paths(today):
         with CaptureQueriesContext(connection) as ctx:
-            fetched = fetch(client, path)
-        if fetched.status != 200:
-            continue
+            if fetch(client, path).status != 200:
+                continue
         for query in ctx.captured_queries:
             sql = _DECLARE.sub("", query["sql"])
-            if any(f'"{t}"' in sql for t in HOT_TABLES) and sql.lstrip().upper().startswith(
-                "SELECT"
+            if not sql.lstrip().upper().startswith("SELECT") or not any(
+                f'"{t}"' in sql for t in HOT_TABLES
             ):
-                found.append((label, sql))
-    return found
-
-
-def explain(hot: list[tuple[str, str]]) -> list[Plan]:
-    by_shape: dict[str, Plan] = {}
-    for page, sql in hot:
-        shape = sql_shape(sql)
-        if shape in by_shape:
-            if page not in by_shape[shape].pages:
-                by_shape[shape].pages.append(page)
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            text = "\n".join(row[0] for row in cursor.fetchall())
-        indexes = sorted(set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\S+)", text)))
-        indexes += sorted(set(re.findall(r"Bitmap Index Scan on (\S+)", text)))
-        seq = sorted(set(re.findall(r"Seq Scan on (\S+)", text)))
-        executed = re.search(r"Execution Time: ([\d.]+) ms", text)
-        by_shape[shape] = Plan(
-            pages=[page],
-            kind=_kind(sql),
-            sql=sql,
-            plan=text,
-            indexes=indexes,
-            seq_scans=seq,
-            execution_ms=float(executed.group(1)) if executed else float("nan"),
-        )
+                continue
+            shape = sql_shape(sql)
+            if shape in by_shape:
+                if page not in by_shape[shape].pages:
+                    by_shape[shape].pages.append(page)
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                text = "\n".join(row[0] for row in cursor.fetchall())
+            indexes = sorted(
+                set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\S+)", text))
+            )
+            indexes += sorted(set(re.findall(r"Bitmap Index Scan on (\S+)", text)))
+            executed = re.search(r"Execution Time: ([\d.]+) ms", text)
+            seq = sorted(set(re.findall(r"Seq Scan on (\S+)", text)))
+            ms = float(executed.group(1)) if executed else float("nan")
+            by_shape[shape] = Plan([page], _kind(sql), sql, text, indexes, seq, ms)
     return list(by_shape.values())
-
-
-def local_today(user) -> date:
-    import zoneinfo
-
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(user.timezone))
 
 
 # --- Where the time goes ---------------------------------------------------------------------
@@ -267,13 +237,14 @@ class Breakdown:
         return max(self.total_ms - self.template_ms - self.sql_ms, 0.0)
 
 
-def _cumulative(stats, predicate) -> float:
-    """Cumulative seconds of the functions matching ``predicate(filename, funcname)``."""
-    return sum(
-        row[3]
-        for (filename, _, funcname), row in stats.stats.items()
-        if predicate(filename, funcname)
-    )
+# What each column of the breakdown sums: cumulative time of the functions matching.
+PROFILED = {
+    "total": lambda f, n: f.endswith("bench/pages.py") and n == "fetch",
+    "template": lambda f, n: f.endswith("django/template/loader.py") and n == "render_to_string",
+    "floatformat": lambda f, n: f.endswith("template/defaultfilters.py") and n == "floatformat",
+    "url": lambda f, n: f.endswith("django/urls/base.py") and n == "reverse",
+    "sql": lambda f, n: f == "~" and "psycopg" in n and ("execute" in n or "fetch" in n),
+}
 
 
 def breakdown(client: Client, label: str, path: str, *, requests: int) -> Breakdown:
@@ -290,33 +261,62 @@ def breakdown(client: Client, label: str, path: str, *, requests: int) -> Breakd
     for _ in range(requests):
         fetch(client, path)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-
-    def per_request(seconds: float) -> float:
-        return seconds / requests * 1000
-
-    total = _cumulative(stats, lambda f, n: f.endswith("bench/pages.py") and n == "fetch")
-    template = _cumulative(
-        stats, lambda f, n: f.endswith("django/template/loader.py") and n == "render_to_string"
-    )
-    floatformat = _cumulative(
-        stats, lambda f, n: f.endswith("template/defaultfilters.py") and n == "floatformat"
-    )
-    url = _cumulative(stats, lambda f, n: f.endswith("django/urls/base.py") and n == "reverse")
-    sql = _cumulative(
-        stats,
-        lambda f, n: (
-            f == "~"
-            and ("psycopg2" in n or "psycopg" in n)
-            and any(word in n for word in ("execute", "fetch"))
-        ),
-    )
+    stats = pstats.Stats(profiler).stats
     return Breakdown(
         label,
         path,
-        per_request(total),
-        per_request(template),
-        per_request(floatformat),
-        per_request(url),
-        per_request(sql),
+        *(
+            sum(row[3] for (f, _, n), row in stats.items() if matches(f, n)) / requests * 1000
+            for matches in PROFILED.values()
+        ),
     )
+
+
+def export_memory(username: str, warmup_username: str, path: str) -> dict:
+    """Peak memory of this process exporting one person's entries (a fresh process each time,
+    because the peak resident set size, ru_maxrss, only ever goes up).
+
+    It first exports a small history so that imports, templates and connections are in place,
+    notes its peak RSS, then exports ``username`` and notes the peak again: the growth is what
+    the export itself needed. A second pass under tracemalloc gives the peak of Python
+    allocations during the export.
+    """
+    import resource
+    import tracemalloc
+
+    from accounts.models import User
+
+    warm = signed_in_client(User.objects.get(username=warmup_username))
+    client = signed_in_client(User.objects.get(username=username))
+    for _ in range(2):
+        fetch(warm, path)
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    fetched = fetch(client, path)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    fetch(client, path)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "username": username,
+        "status": fetched.status,
+        "streamed": fetched.streamed,
+        "rows": max(fetched.lines - 1, 0),
+        "bytes": fetched.size,
+        "seconds": seconds,
+        "rss_before_kb": before_kb,
+        "rss_peak_kb": peak_kb,
+        "traced_peak_bytes": traced_peak,
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    from bench.common import setup_django
+
+    setup_django(sys.argv[1])
+    print(json.dumps(export_memory(*sys.argv[2:5])))

@@ -25,43 +25,53 @@ import http.cookiejar
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import HOST, ROOT, bench_environment, median, setup_django  # noqa: E402
-from bench.run import KEPT_SECTIONS, machine_facts  # noqa: E402
+from bench.common import (  # noqa: E402
+    HOST,
+    ROOT,
+    SOAK_MARKS,
+    access_log_lines,
+    bench_environment,
+    env_int,
+    gunicorn,
+    loadavg,
+    log,
+    machine_facts,
+    machine_rows,
+    maintenance_connection,
+    median,
+    percentile,
+    replace_section,
+    run_wrk,
+    setup_django,
+    table,
+)
 
-DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/mg_soak"
 MAX_SECONDS = 120
-SOAK_SCRIPT = Path(__file__).resolve().parent / "soak.lua"
 PREFIX = "soak-"  # usernames: soak-<run stamp>-<n>
 SOAK_NOTE = "soak-write"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - seed_bench's benchmark accounts
-START_MARK, END_MARK = KEPT_SECTIONS[0]  # `make bench` keeps what is between them
-# The request mix: (kind, weight in %, method); paths come from the URL configuration.
-MIX = [("dashboard", 25, "GET"), ("day", 20, "GET"), ("week", 15, "GET"), ("history", 20, "GET")]
-KINDS = {kind for kind, _, _ in MIX} | {"write"}
+# The request mix: (kind, weight in %); paths come from the URL configuration.
+MIX = [("dashboard", 25), ("day", 20), ("week", 15), ("history", 20)]
+KINDS = [kind for kind, _ in MIX] + ["write"]
 EXPECTED = {"GET": "200", "POST": "302"}
-ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(D)s %({location}o)s"
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add("--db-url", default=os.environ.get("SOAK_DATABASE_URL") or DEFAULT_DB_URL)
+    default_db = "postgres://postgres@127.0.0.1:5432/mg_soak"
+    add("--db-url", default=os.environ.get("SOAK_DATABASE_URL") or default_db)
     add("--seconds", type=int, default=env_int("SOAK_SECONDS", 60), help=f"<= {MAX_SECONDS}")
     add("--people", type=int, default=env_int("SOAK_PEOPLE", 20), help="= wrk connections")
     add("--write-percent", type=int, default=env_int("SOAK_WRITE_PERCENT", 20))
@@ -83,58 +93,46 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def log(message: str) -> None:
-    print(message, flush=True)
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def loadavg() -> str:
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+# --- CPU use while the load runs --------------------------------------------------------------
 
 
 def cpu_times() -> tuple[int, int]:
     """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return sum(fields) - idle, sum(fields)
+    return sum(fields) - fields[3] - fields[4], sum(fields)  # idle + iowait are not busy
 
 
 def _program(pid: str) -> str:
     """A short name for a process: gunicorn, wrk, PostgreSQL, or its command's first words."""
-    raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    argv = [a.decode(errors="replace") for a in raw if a]
+    argv = [
+        a.decode(errors="replace")
+        for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if a
+    ]
     if not argv:
         return "kernel or other"
+    first = Path(argv[0].split()[0]).name
     if any("gunicorn" in a for a in argv[:3]):
         return "gunicorn (this run)"
-    first = Path(argv[0].split()[0]).name
     if first.startswith("postgres"):
         return "PostgreSQL (every database on the server)"
     if first == "wrk":
         return "wrk (this run)"
-    if first.startswith("python"):
-        return " ".join(Path(a).name for a in argv[:3])[:60]
-    return first[:60]
+    return (" ".join(Path(a).name for a in argv[:3]) if first.startswith("python") else first)[:60]
 
 
 def cpu_by_program() -> dict[str, float]:
     """CPU seconds (user + system) used so far by each program's processes, by PID."""
-    tick = os.sysconf("SC_CLK_TCK")
-    seconds: dict[str, float] = {}
+    tick, seconds = os.sysconf("SC_CLK_TCK"), {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            name = _program(entry.name)
-        except (OSError, IndexError):
-            continue  # the process ended meanwhile
-        seconds[f"{entry.name} {name}"] = (int(stat[11]) + int(stat[12])) / tick
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                seconds[f"{entry.name} {_program(entry.name)}"] = (
+                    int(stat[11]) + int(stat[12])
+                ) / tick
+            except (OSError, IndexError):
+                continue  # the process ended meanwhile
     return seconds
 
 
@@ -151,25 +149,15 @@ def cpu_used_between(before: dict[str, float], after: dict[str, float]) -> list[
 
 
 def prepare_database(db_url: str) -> None:
-    import psycopg2
-
     parsed = urlparse(db_url)
-    name = parsed.path.lstrip("/")
-    if parsed.scheme not in ("postgres", "postgresql") or "soak" not in name:
+    if parsed.scheme not in ("postgres", "postgresql") or "soak" not in parsed.path:
         raise SystemExit(
             f"refusing {db_url!r}: a PostgreSQL database whose name contains 'soak' "
             "(the run deletes the soak-* people of earlier runs)"
         )
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"refusing {db_url!r}: the load run stays on loopback")
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
+    conn, name = maintenance_connection(db_url)
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
@@ -179,6 +167,7 @@ def prepare_database(db_url: str) -> None:
 
 
 def seed_people(args, stamp: str, today: date):
+    """(person, one of their supplements) of N fresh people; those of earlier runs go."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -192,24 +181,13 @@ def seed_people(args, stamp: str, today: date):
         for person in old:
             delete_account(user=person)  # the app's own deletion: entries first
     prefix = f"{PREFIX}{stamp}-"
-    call_command(
-        "seed_bench",
-        users=args.people,
-        days=args.history_days,
-        entries_per_day=10,
-        prefix=prefix,
-        end=today.isoformat(),
-        seed=8,
-    )
+    options = f"--users={args.people} --days={args.history_days} --entries-per-day=10 --seed=8"
+    call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     people = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
-    products = {
-        p.owner_id: p
-        for p in SupplementProduct.objects.filter(
-            owner__in=people, kind=SupplementKind.SUPPLEMENT
-        ).order_by("-pk")
-    }
+    supplements = SupplementProduct.objects.filter(owner__in=people, kind=SupplementKind.SUPPLEMENT)
+    products = {p.owner_id: p for p in supplements.order_by("-pk")}
     return [(person, products[person.pk]) for person in people]
 
 
@@ -221,446 +199,309 @@ def rows_of(people) -> tuple[int, int]:
     return entries.count(), entries.filter(note=SOAK_NOTE).count()
 
 
-# --- Signing in over HTTP ---------------------------------------------------------------------
-
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@dataclass
-class SignedIn:
-    username: str
-    cookie: str
-    csrf: str
-    session_key: str
+def sign_in(base: str, username: str, login_path: str, form_path: str) -> tuple[str, str, str]:
+    """The log-in form, as a browser fills it; then the logging form for a CSRF token.
 
-
-def sign_in(base: str, username: str, login_path: str, form_path: str) -> SignedIn:
-    """The log-in form, as a browser fills it; then the logging form for a CSRF token."""
+    Returns (cookie header, CSRF token, session key)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + login_path, timeout=60).read().decode()
-    token = _TOKEN.search(page).group(1)
+    token = _TOKEN.search(opener.open(base + login_path, timeout=60).read().decode()).group(1)
     body = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     with opener.open(base + login_path, data=body.encode(), timeout=60) as response:
         if urlparse(response.url).path != "/":
             raise RuntimeError(f"{username}: log-in did not reach the dashboard ({response.url})")
-    page = opener.open(base + form_path, timeout=60).read().decode()
-    token = _TOKEN.search(page).group(1)
+    token = _TOKEN.search(opener.open(base + form_path, timeout=60).read().decode()).group(1)
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies or "csrftoken" not in cookies:
         raise RuntimeError(f"{username}: no session or CSRF cookie after log-in: {sorted(cookies)}")
-    return SignedIn(
-        username,
-        f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
-        token,
-        cookies["sessionid"],
-    )
-
-
-# --- wrk --------------------------------------------------------------------------------------
+    cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
+    return cookie, token, cookies["sessionid"]
 
 
 def write_plan(path: Path, args, signed, people, days: list[date], paths: dict[str, str]) -> None:
-    reads = 100 - args.write_percent
-    lines = []
-    for who, (_, product) in zip(signed, people, strict=True):
-        lines.append(f"person\t{who.cookie}\t{who.csrf}\t{product.pk}")
+    """The plan bench/wrk.lua reads (see there)."""
+    lines = [
+        f"person\t{cookie}\t{csrf}\t{p.pk}"
+        for (cookie, csrf, _), (_, p) in zip(signed, people, strict=True)
+    ]
     lines += [f"day\t{d.isoformat()}" for d in days]
-    read_total = sum(w for _, w, _ in MIX)
-    for kind, weight, _ in MIX:
-        share = round(weight * reads / read_total)
-        if share:
+    read_total = sum(w for _, w in MIX)
+    for kind, weight in MIX:
+        if share := round(weight * (100 - args.write_percent) / read_total):
             lines.append(f"read\t{kind}\t{share}\t{paths[kind]}")
     if args.write_percent:
         lines.append(f"write\twrite\t{args.write_percent}\t{paths['write']}")
-    lines += [
-        f"landing\t{paths['dashboard']}\texact",
-        f"landing\t{day_prefix(paths)}\tprefix",
-        f"note\t{SOAK_NOTE}",
-        "seed\t8",
-    ]
-    for line in lines:
-        if "\n" in line:
-            raise ValueError(f"newline in a plan line: {line!r}")
+    lines += [f"landing\t{paths['dashboard']}\texact", f"landing\t{paths['day_prefix']}\tprefix"]
+    lines += [f"note\t{SOAK_NOTE}", "seed\t8"]
+    if any("\n" in line for line in lines):
+        raise ValueError("newline in a plan line")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def run_wrk(base: str, plan: Path, *, seconds: int, connections: int, timeout: int) -> dict:
-    wrk = shutil.which("wrk")
-    if not wrk:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    if not base.startswith(f"http://{HOST}:"):
-        raise SystemExit(f"refusing to load {base}: loopback only")
-    command = [
-        wrk,
-        f"--threads={connections}",  # one connection per thread: one person per connection
-        f"--connections={connections}",
-        f"--duration={seconds}s",
-        f"--timeout={timeout}s",
-        f"--script={SOAK_SCRIPT}",
-        base + "/",
-    ]
-    env = {"SOAK_PLAN": str(plan), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(  # noqa: S603
-        command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False
-    )
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("SOAK_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    data = json.loads(line.removeprefix("SOAK_JSON "))
-    data["stdout"] = done.stdout
-    return data
-
-
-# --- The server's access log ------------------------------------------------------------------
-
-
-def day_prefix(paths: dict[str, str]) -> str:
-    return paths["day"].split("{day}")[0]
-
-
-def is_landing(location: str, paths: dict[str, str]) -> bool:
-    """Where a logged entry redirects: its day page, or the dashboard for today."""
-    return location == paths["dashboard"] or location.startswith(day_prefix(paths))
-
-
-def classify(method: str, path: str, paths: dict[str, str]) -> str | None:
-    if method == "POST":
-        return "write" if path == paths["write"] else None
-    if path == paths["dashboard"]:
-        return "dashboard"
-    if path.startswith(day_prefix(paths)):
-        return "day"
-    if path == paths["week"]:
-        return "week"
-    if path == paths["history"]:
-        return "history"
-    return None
 
 
 def read_access_log(access_log: Path, offset: int, paths: dict[str, str]) -> dict:
     """Per kind: statuses and server times; writes acknowledged; unexpected lines."""
+
+    def kind_of(method: str, path: str) -> str | None:
+        if method == "POST":
+            return "write" if path == paths["write"] else None
+        if path.startswith(paths["day_prefix"]):
+            return "day"
+        return next((k for k in ("dashboard", "week", "history") if path == paths[k]), None)
+
     kinds: dict[str, dict] = {}
     unexpected: list[str] = []
     acknowledged = 0
-    with open(access_log, encoding="utf-8", errors="replace") as f:
-        f.seek(offset)
-        for line in f:
-            parts = line.split()
-            if len(parts) < 4:
-                unexpected.append(line.rstrip())
-                continue
-            method, path, status, micros = parts[:4]
+    for line, parts in access_log_lines(access_log, offset):
+        if len(parts) < 4:
+            unexpected.append(line)
+            continue
+        method, path, status, micros = parts[:4]
+        kind = kind_of(method, path) or f"other {method} {path}"
+        entry = kinds.setdefault(kind, {"statuses": {}, "us": []})
+        entry["statuses"][status] = entry["statuses"].get(status, 0) + 1
+        entry["us"].append(int(micros))
+        ok = status == EXPECTED.get(method) and kind in KINDS
+        if kind == "write" and status == "302":
+            # Where a logged entry redirects: its day page, or the dashboard for today.
             location = parts[4] if len(parts) > 4 else "-"
-            kind = classify(method, path, paths) or f"other {method} {path}"
-            entry = kinds.setdefault(kind, {"statuses": {}, "us": []})
-            entry["statuses"][status] = entry["statuses"].get(status, 0) + 1
-            entry["us"].append(int(micros))
-            ok = status == EXPECTED.get(method) and kind in KINDS
-            if kind == "write" and status == "302":
-                ok = is_landing(location, paths)
-                acknowledged += ok
-            if not ok:
-                unexpected.append(line.rstrip())
+            ok = location == paths["dashboard"] or location.startswith(paths["day_prefix"])
+            acknowledged += ok
+        if not ok:
+            unexpected.append(line)
     return {"kinds": kinds, "unexpected": unexpected, "acknowledged": acknowledged}
 
 
-def percentile(values: list[int], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+# --- The run ---------------------------------------------------------------------------------
 
 
-# --- BENCHMARKS.md ----------------------------------------------------------------------------
+def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> SimpleNamespace:
+    """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
+    read after gunicorn has stopped: every request it accepted has been answered and logged."""
+    results_dir = Path(args.results_dir)
+    access_log, server_log = results_dir / "soak-access.log", results_dir / "soak-gunicorn.log"
+    access_log.write_text("")
+    server_log.write_text("")
+    plan = results_dir / f"soak-plan-{stamp}.tsv"
+    days = [date.today() - timedelta(days=n) for n in range(args.days_written)]
+    log(
+        f"gunicorn: {args.workers} gthread workers x {args.threads} threads; "
+        f"{len(people)} people sign in"
+    )
+    with gunicorn(
+        bench_environment(args.db_url),
+        workers=args.workers,
+        worker_class="gthread",
+        threads=args.threads,
+        log_path=server_log,
+        access_log=access_log,
+        extra_format="%({location}o)s",
+    ) as base:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            signed = list(
+                pool.map(lambda p: sign_in(base, p[0].username, login_path, paths["write"]), people)
+            )
+        write_plan(plan, args, signed, people, days, paths)
+        # gunicorn logs a request after answering it: wait for the last sign-in requests (the
+        # logging form), so that none of them lands among the load's lines.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(people) > sum(
+            parts[:2] == ["GET", paths["write"]] for _, parts in access_log_lines(access_log, 0)
+        ):
+            time.sleep(0.1)
+        server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
+        load_start, cpu_start, programs_start = loadavg(), cpu_times(), cpu_by_program()
+        log(
+            f"wrk: {len(people)} connections (one person each), {args.seconds} s, "
+            f"{args.write_percent} % writes; load average {load_start}"
+        )
+        # One connection per thread: one person per connection.
+        n = len(people)
+        wrk = run_wrk(
+            base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
+        )
+        cpu_end, programs_end, load_end = cpu_times(), cpu_by_program(), loadavg()
+        log("wrk done; stopping gunicorn (requests in flight finish first)")
+    plan.unlink()
+    server_text = server_log.read_text(encoding="utf-8", errors="replace")[server_log_offset:]
+    return SimpleNamespace(
+        wrk=wrk,
+        server=read_access_log(access_log, offset, paths),
+        server_errors=[line for line in server_text.splitlines() if line.strip()],
+        sessions=[key for _, _, key in signed],
+        load_start=load_start,
+        load_end=load_end,
+        busy=(cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]),
+        by_program=cpu_used_between(programs_start, programs_end),
+        logs=(access_log, server_log),
+    )
 
 
-def write_section(path: Path, text: str) -> None:
-    """Put ``text`` between the soak markers, replacing what was there (or at the end)."""
-    block = f"{START_MARK}\n{text.rstrip()}\n{END_MARK}"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    start = old.find(START_MARK)
-    end = old.find(END_MARK, start) if start >= 0 else -1
-    if start >= 0 and end >= 0:
-        new = old[:start] + block + old[end + len(END_MARK) :]
-    elif old:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    else:
-        new = block + "\n"
-    path.write_text(new, encoding="utf-8")
+def tally(run: SimpleNamespace, rows: dict[str, int]) -> SimpleNamespace:
+    """Errors, acknowledged writes and rows; passed when no error and rows = acknowledged."""
+    wrk, server = run.wrk, run.server
+    wrk_unexpected = {
+        key: n
+        for key, n in wrk["counts"].items()
+        if key.split()[1] != (EXPECTED["POST"] if key.startswith("write ") else EXPECTED["GET"])
+    }
+    socket_errors = {k: v for k, v in wrk["errors"].items() if k != "status" and v}
+    problems = {
+        "wrk socket": ", ".join(f"{k} {v}" for k, v in socket_errors.items()),
+        "wrk statuses": ", ".join(f"{k}: {v}" for k, v in wrk_unexpected.items()),
+        "writes redirected elsewhere": wrk["misdirected"],
+        "server log lines": len(server["unexpected"]),
+        "server error-log lines": len(run.server_errors),
+    }
+    errors = sum(socket_errors.values()) + sum(wrk_unexpected.values())
+    errors += wrk["misdirected"] + len(server["unexpected"]) + len(run.server_errors)
+    acknowledged, marked, added = server["acknowledged"], rows["marked"], rows["added"]
+    return SimpleNamespace(
+        errors=errors,
+        error_text="; ".join(f"{name} {what}" for name, what in problems.items() if what),
+        acknowledged=acknowledged,
+        wrk_acknowledged=wrk["counts"].get("write 302", 0) - wrk["misdirected"],
+        passed=errors == 0 and marked == acknowledged and added == acknowledged,
+    )
 
 
-# --- main -------------------------------------------------------------------------------------
+def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_at) -> str:
+    """The section of BENCHMARKS.md between the soak markers."""
+    wrk, server, seconds = run.wrk, run.server, run.wrk["seconds"]
+    server_total = sum(sum(k["statuses"].values()) for k in server["kinds"].values())
+    summary_rows = [
+        f"duration (wrk)|{seconds:.1f} s",
+        f"requests (wrk: responses received)|{wrk['requests']:,}",
+        f"requests (server access log)|{server_total:,}",
+        f"throughput|{wrk['requests'] / seconds:.1f} req/s",
+        "latency p50 / p95 / p99 / max (wrk, all requests)|"
+        "{p50_ms:.1f} / {p95_ms:.1f} / {p99_ms:.1f} / {max_ms:.1f} ms".format(**wrk),
+        "errors (socket errors, timeouts, 5xx, any unexpected status, server error log)|"
+        + (f"**{t.errors}** ({t.error_text})" if t.error_text else "**0**"),
+        "writes acknowledged (server: 302 to the entry's day or, for today, the dashboard)|"
+        f"**{t.acknowledged:,}**",
+        f"of which wrk received before it stopped|{t.wrk_acknowledged:,}",
+        f"rows in the database written by the run (note `{SOAK_NOTE}`)|**{rows['marked']:,}**",
+        "all entries of these people: before / after (added)|"
+        f"{rows['before']:,} / {rows['after']:,} ({rows['added']:+,})",
+        f"lost rows (acknowledged - in the database)|**{t.acknowledged - rows['marked']:,}**",
+        f"verdict|{'**pass**' if t.passed else '**FAIL**'}",
+    ]
+    kind_rows = []
+    for kind in KINDS + sorted(set(server["kinds"]) - set(KINDS)):
+        if data := server["kinds"].get(kind):
+            n, us = sum(data["statuses"].values()), data["us"]
+            example = paths.get(kind, kind).replace("{day}", "<day>")
+            request = f"{'POST' if kind == 'write' else 'GET'} {example}"
+            kind_rows.append(
+                f"{kind}|`{request}`|{n:,}|{n / server_total:.0%}|"
+                + ", ".join(f"{s}: {c:,}" for s, c in sorted(data["statuses"].items()))
+                + f"|{median(us) / 1000:.1f} / {percentile(us, 95) / 1000:.1f} / "
+                f"{percentile(us, 99) / 1000:.1f}"
+            )
+    mix = ", ".join(
+        f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
+        for kind, w in MIX
+    )
+    text = [
+        "## Load run (issue 8): mixed reads and writes",
+        f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
+        f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
+        "command printed. It exits non-zero on any error or when the rows differ from the "
+        f"acknowledged writes. `SOAK_SECONDS` sets the duration (at most {MAX_SECONDS} s); README "
+        '"Benchmarks" lists the other variables.',
+        f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
+        f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
+        f"`{urlparse(args.db_url).path.lstrip('/')}`), DEBUG off. {args.people} fresh people "
+        f"(`seed_bench`: {args.history_days} days x 10 entries of history each) sign in through "
+        "the log-in form; then wrk, a separate process on loopback, keeps one connection per "
+        f"person for {args.seconds} s, with no pause between requests, and wrk times a request "
+        f"out after {args.timeout} s. Each request is picked at random: {mix}, and "
+        f"{args.write_percent} % logging one of the person's supplements (POST with the CSRF "
+        f"token; 0.5, 1 or 2 servings, on one of the last {args.days_written} days, which the day "
+        "pages read). Counted after gunicorn has stopped, so the requests in flight when wrk "
+        "stopped are answered and logged.",
+        table(
+            "|",
+            [
+                *machine_rows(machine_facts()).values(),
+                f"load average (1/5/15 min) when the load started|{run.load_start}",
+                f"load average when it stopped|{run.load_end}",
+                "CPU busy during the load (whole machine, all processes)|"
+                f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
+                "CPU seconds during the load, by program (alive at its end)|"
+                + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
+            ],
+        ),
+        table("measure|figure", summary_rows),
+        "Per request kind, from the server's access log (server time, without the queueing "
+        "that wrk's latency includes):",
+        table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms", kind_rows),
+    ]
+    if server["unexpected"] or run.server_errors:
+        lines = "\n".join((server["unexpected"] + run.server_errors)[:20])
+        text += ["Unexpected server log lines (first 20):", f"```\n{lines}\n```"]
+    return "\n\n".join(text) + "\n"  # blocks: headings, paragraphs, tables
 
 
 def main() -> int:
     args = parse_args()
     started_at = datetime.now(UTC)
     stamp = f"{started_at:%Y%m%d%H%M%S}"
-    today = date.today()
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     prepare_database(args.db_url)
-    setup_django(args.db_url)
-    import django
+    setup_django(args.db_url, migrate=True)
     from django.contrib.sessions.models import Session
-    from django.core.management import call_command
     from django.db import connection, connections
     from django.urls import reverse
 
-    log("migrate")
-    call_command("migrate", verbosity=0)
-    log("collectstatic (the manifest storage that production uses)")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    people = seed_people(args, stamp, today)
+    people = seed_people(args, stamp, date.today())
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     rows_before, marked_before = rows_of(people)
-    days = [today - timedelta(days=n) for n in range(args.days_written)]
-    paths = {
-        "dashboard": reverse("dashboard"),
-        "day": reverse("day", kwargs={"day": "2000-01-01"}).replace("2000-01-01", "{day}"),
-        "week": reverse("week"),
-        "history": reverse("history"),
-        "write": reverse("entry-add"),
-    }
+    paths = {kind: reverse(kind) for kind in ("dashboard", "week", "history")}
+    paths["day"] = reverse("day", kwargs={"day": "2000-01-01"}).replace("2000-01-01", "{day}")
+    paths["day_prefix"], paths["write"] = paths["day"].split("{day}")[0], reverse("entry-add")
     login_path = reverse("login")
     connections.close_all()
 
-    access_log = results_dir / "soak-access.log"
-    server_log = results_dir / "soak-gunicorn.log"
-    access_log.write_text("")
-    server_log.write_text("")
-    plan = results_dir / f"soak-plan-{stamp}.tsv"
-    from bench import load
-
-    env = bench_environment(args.db_url)
-    log(
-        f"gunicorn: {args.workers} gthread workers x {args.threads} threads; "
-        f"{len(people)} people sign in"
-    )
-    with load.gunicorn(
-        env,
-        workers=args.workers,
-        worker_class="gthread",
-        threads=args.threads,
-        log_path=server_log,
-        access_log=access_log,
-        access_log_format=ACCESS_FORMAT,
-    ) as (base, _pid):
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            signed = list(
-                pool.map(lambda p: sign_in(base, p[0].username, login_path, paths["write"]), people)
-            )
-        write_plan(plan, args, signed, people, days, paths)
-        server_log_offset = server_log.stat().st_size
-        offset = access_log.stat().st_size
-        load_start = loadavg()
-        cpu_start = cpu_times()
-        programs_start = cpu_by_program()
-        log(
-            f"wrk: {len(people)} connections (one person each), {args.seconds} s, "
-            f"{args.write_percent} % writes; load average {load_start}"
-        )
-        result = run_wrk(
-            base, plan, seconds=args.seconds, connections=len(people), timeout=args.timeout
-        )
-        cpu_end = cpu_times()
-        programs_end = cpu_by_program()
-        load_end = loadavg()
-        log("wrk done; stopping gunicorn (requests in flight finish first)")
-    # gunicorn has stopped: every request it accepted has been answered and logged.
-    plan.unlink()
-    server = read_access_log(access_log, offset, paths)
-    server_errors = [
-        line
-        for line in server_log.read_text(encoding="utf-8", errors="replace")[
-            server_log_offset:
-        ].splitlines()
-        if line.strip()
-    ]
+    run = drive(args, people, paths, login_path, stamp)
     rows_after, marked_after = rows_of(people)
-    added = rows_after - rows_before
-    marked = marked_after - marked_before
-    Session.objects.filter(session_key__in=[s.session_key for s in signed]).delete()
-
-    # --- figures ---
-    counts: dict[str, int] = result["counts"]
-    wrk_unexpected = {
-        key: n
-        for key, n in counts.items()
-        if key.split()[1] != (EXPECTED["POST"] if key.startswith("write ") else EXPECTED["GET"])
-    }
-    socket_errors = {k: v for k, v in result["errors"].items() if k != "status" and v}
-    acknowledged = server["acknowledged"]
-    wrk_acknowledged = counts.get("write 302", 0) - result["misdirected"]
-    errors = (
-        sum(socket_errors.values())
-        + sum(wrk_unexpected.values())
-        + result["misdirected"]
-        + len(server["unexpected"])
-        + len(server_errors)
-    )
-    lost = acknowledged - marked
-    passed = errors == 0 and marked == acknowledged and added == acknowledged
-    seconds = result["duration_us"] / 1e6
-    busy = (cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1])
-    by_program = cpu_used_between(programs_start, programs_end)
-    server_total = sum(sum(k["statuses"].values()) for k in server["kinds"].values())
-
-    def fmt_errors() -> str:
-        parts = []
-        if socket_errors:
-            parts.append("wrk socket " + ", ".join(f"{k} {v}" for k, v in socket_errors.items()))
-        if wrk_unexpected:
-            parts.append(
-                "wrk statuses " + ", ".join(f"{k}: {v}" for k, v in wrk_unexpected.items())
-            )
-        if result["misdirected"]:
-            parts.append(f"writes redirected elsewhere {result['misdirected']}")
-        if server["unexpected"]:
-            parts.append(f"server log lines {len(server['unexpected'])}")
-        if server_errors:
-            parts.append(f"server error-log lines {len(server_errors)}")
-        return f"**{errors}** ({'; '.join(parts)})" if parts else "**0**"
-
-    summary_rows = [
-        ["duration (wrk)", f"{seconds:.1f} s"],
-        ["requests (wrk: responses received)", f"{result['requests']:,}"],
-        ["requests (server access log)", f"{server_total:,}"],
-        ["throughput", f"{result['requests'] / seconds:.1f} req/s"],
-        [
-            "latency p50 / p95 / p99 / max (wrk, all requests)",
-            f"{result['p50_us'] / 1000:.1f} / {result['p95_us'] / 1000:.1f} / "
-            f"{result['p99_us'] / 1000:.1f} / {result['max_us'] / 1000:.1f} ms",
-        ],
-        [
-            "errors (socket errors, timeouts, 5xx, any unexpected status, server error log)",
-            fmt_errors(),
-        ],
-        [
-            "writes acknowledged (server: 302 to the entry's day or, for today, the dashboard)",
-            f"**{acknowledged:,}**",
-        ],
-        ["of which wrk received before it stopped", f"{wrk_acknowledged:,}"],
-        ["rows in the database written by the run (note `soak-write`)", f"**{marked:,}**"],
-        [
-            "all entries of these people: before / after (added)",
-            f"{rows_before:,} / {rows_after:,} ({added:+,})",
-        ],
-        ["lost rows (acknowledged - in the database)", f"**{lost:,}**"],
-        ["verdict", "**pass**" if passed else "**FAIL**"],
-    ]
-    kind_rows = []
-    order = [k for k, _, _ in MIX] + ["write"]
-    for kind in order + sorted(set(server["kinds"]) - set(order)):
-        data = server["kinds"].get(kind)
-        if not data:
-            continue
-        n = sum(data["statuses"].values())
-        example = paths.get(kind, kind).replace("{day}", "<day>")
-        method = "POST" if kind == "write" else "GET"
-        kind_rows.append(
-            [
-                kind,
-                f"`{method} {example}`",
-                f"{n:,}",
-                f"{n / server_total:.0%}",
-                ", ".join(f"{s}: {c:,}" for s, c in sorted(data["statuses"].items())),
-                f"{median(data['us']) / 1000:.1f} / {percentile(data['us'], 95) / 1000:.1f}"
-                f" / {percentile(data['us'], 99) / 1000:.1f}",
-            ]
-        )
-    command = "make soak"
-    direct = f".venv/bin/python bench/soak.py --db-url {args.db_url} --seconds {args.seconds}"
-    facts = machine_facts()
-    machine = f"{facts['cpus']} CPUs ({facts['cpu']}), {facts['memory']} RAM"
-    db_name = urlparse(args.db_url).path.lstrip("/")
-    text = [
-        "## Load run (issue 8): mixed reads and writes",
-        "",
-        f"Written by `{command}` (`{direct}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number "
-        "below is one the command printed. It exits non-zero on any error or when the rows "
-        "differ from the acknowledged writes. `SOAK_SECONDS` sets the duration (at most "
-        f'{MAX_SECONDS} s); README "Benchmarks" lists the other variables.',
-        "",
-        f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
-        f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database `{db_name}`), "
-        f"DEBUG off. {len(people)} fresh people (`seed_bench`: {args.history_days} days x 10 "
-        "entries of history each) sign in through the log-in form; then wrk, a separate "
-        f"process on loopback, keeps one connection per person for {args.seconds} s, with no "
-        f"pause between requests, and wrk times a request out after {args.timeout} s. Each "
-        "request is picked at random: "
-        + ", ".join(
-            f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x, _ in MIX))} %"
-            for kind, w, _ in MIX
-        )
-        + f", and {args.write_percent} % logging one of the person's supplements (POST with "
-        f"the CSRF token; 0.5, 1 or 2 servings, on one of the last {args.days_written} days, "
-        "which the day pages read). Counted after gunicorn has stopped, so the requests in "
-        "flight when wrk stopped are answered and logged.",
-        "",
-        table(
-            ["", ""],
-            [
-                ["machine", machine],
-                ["OS", facts["os"]],
-                ["Python / Django", f"{facts['python']} / {django.get_version()}"],
-                ["gunicorn / wrk", f"{facts['gunicorn']} / {facts['wrk']}"],
-                ["load average (1/5/15 min) when the load started", load_start],
-                ["load average when it stopped", load_end],
-                [
-                    "CPU busy during the load (whole machine, all processes)",
-                    f"{busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
-                ],
-                [
-                    "CPU seconds during the load, by program (alive at its end)",
-                    ", ".join(f"{name} {used:.1f}" for name, used in by_program[:6]),
-                ],
-            ],
-        ),
-        "",
-        table(["measure", "figure"], summary_rows),
-        "",
-        "Per request kind, from the server's access log (server time, without the queueing "
-        "that wrk's latency includes):",
-        "",
-        table(
-            ["kind", "request", "requests", "share", "statuses", "server p50 / p95 / p99 ms"],
-            kind_rows,
-        ),
-    ]
-    if server["unexpected"] or server_errors:
-        text += ["", "Unexpected server log lines (first 20):", "", "```"]
-        text += (server["unexpected"] + server_errors)[:20]
-        text += ["```"]
-    section = "\n".join(text) + "\n"
-    print("\n" + section, flush=True)
+    rows = {"before": rows_before, "after": rows_after, "marked": marked_after - marked_before}
+    rows["added"] = rows_after - rows_before
+    Session.objects.filter(session_key__in=run.sessions).delete()
+    t = tally(run, rows)
+    text = section(args, run, t, rows, paths, pg_version, started_at)
+    print("\n" + text, flush=True)
+    server = run.server
     raw = {
         "args": vars(args),
-        "wrk": {k: v for k, v in result.items() if k != "stdout"},
+        "wrk": {k: v for k, v in run.wrk.items() if k != "stdout"},
         "server": {k: v for k, v in server.items() if k != "kinds"},
         "server_kinds": {
             k: {"statuses": v["statuses"], "requests": len(v["us"])}
             for k, v in server["kinds"].items()
         },
-        "server_errors": server_errors,
-        "rows": {"before": rows_before, "after": rows_after, "marked": marked},
-        "cpu_by_program": by_program,
-        "acknowledged": acknowledged,
-        "errors": errors,
-        "passed": passed,
+        "server_errors": run.server_errors,
+        "rows": rows,
+        "cpu_by_program": run.by_program,
+        **vars(t),
     }
     raw_path = results_dir / f"soak-{stamp}.json"
     raw_path.write_text(json.dumps(raw, indent=1), encoding="utf-8")
-    (results_dir / f"soak-{stamp}-wrk.txt").write_text(result["stdout"], encoding="utf-8")
+    (results_dir / f"soak-{stamp}-wrk.txt").write_text(run.wrk["stdout"], encoding="utf-8")
     if not args.no_write:
-        write_section(Path(args.output), section)
-        log(f"Wrote the section between {START_MARK} and {END_MARK} in {args.output}")
-    log(f"Raw figures: {raw_path}; server logs: {access_log}, {server_log}")
-    if not passed:
-        log(f"FAIL: {errors} errors, {acknowledged} writes acknowledged, {marked} rows")
+        output = Path(args.output)
+        output.write_text(replace_section(output, text), encoding="utf-8")
+        log(f"Wrote the section between {SOAK_MARKS[0]} and {SOAK_MARKS[1]} in {args.output}")
+    log(f"Raw figures: {raw_path}; server logs: {run.logs[0]}, {run.logs[1]}")
+    acknowledged, marked = t.acknowledged, rows["marked"]
+    if not t.passed:
+        log(f"FAIL: {t.errors} errors, {acknowledged} writes acknowledged, {marked} rows")
         return 1
     log(f"pass: 0 errors, {acknowledged:,} writes acknowledged = {marked:,} rows")
     return 0

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
 ]
+# The benchmark's app (bench/: `manage.py seed_bench`, the minimal view): installed only when
+# benchmarking. DJANGO_BENCH=1 installs it; DJANGO_BENCH_VIEWS=1 also routes its view.
+if env_bool("DJANGO_BENCH", False) or env_bool("DJANGO_BENCH_VIEWS", False):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -9,8 +9,6 @@ urlpatterns = [
     path("", include("tracker.urls")),
 ]
 
-# The load benchmark's baseline view (bench/run.py); never routed unless asked for.
+# The load benchmark's baseline view (bench/urls.py); never routed unless asked for.
 if env_bool("DJANGO_BENCH_VIEWS", False):
-    from tracker.views import bench
-
-    urlpatterns.append(path("bench/minimal", bench.minimal, name="bench-minimal"))
+    urlpatterns.append(path("", include("bench.urls")))

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
+from bench.management.commands.seed_bench import BENCH_PASSWORD
 from tests.factories import FoodFactory, MagnesiumFormFactory
 from tracker import intake
-from tracker.management.commands.seed_bench import BENCH_PASSWORD
 from tracker.models import (
     EntryKind,
     Food,

@@ -2,7 +2,7 @@
 
 It goes through the whole middleware stack (sessions, auth, time zone, CSP, axes) like any
 page, so "dashboard / minimal" measures what the dashboard itself costs. Only routed when
-DJANGO_BENCH_VIEWS=1 (config/urls.py).
+DJANGO_BENCH_VIEWS=1 (config/urls.py includes bench/urls.py).
 """
 
 from django.http import HttpResponse

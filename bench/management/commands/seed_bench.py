@@ -1,0 +1,354 @@
+"""Fast, realistic benchmark data: people with products, own foods, entries and symptoms.
+
+Each person gets three products (a compound-weight supplement, an elemental-label supplement
+and a magnesium antacid), one private food, and for every day: one or two product entries and
+the rest foods, at plausible times, plus a symptom on about one day in ten. Every entry's
+elemental mg is computed with the app's own rules (tracker.intake), so totals and flags on the
+pages are the ones a real person would see.
+
+Rows are written day by day and, within a day, by time of day across all the people of a run,
+as a real server accumulates them: a person's history is spread over the table, not stored in
+one contiguous block, so index and buffer figures (EXPLAIN) are not flattered.
+
+Speed: people and products go in with ``bulk_create``; entries and symptoms, the bulk of the
+rows, are streamed with PostgreSQL ``COPY`` (several times faster than INSERTs), or with
+batched ``bulk_create`` on SQLite (``--method orm`` forces that path everywhere).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from accounts.models import User
+from tracker import intake
+from tracker.models import EntryKind, Food, IntakeEntry, MagnesiumForm, SupplementKind, SymptomEntry
+from tracker.models import SupplementProduct as Product
+
+# The columns written for each bulk table, in row order: COPY lists them, bulk_create names
+# them. A new column on IntakeEntry or SymptomEntry goes here and into _entry / _symptom.
+ENTRY_COLUMNS = (
+    "owner_id", "day", "time", "kind", "product_id", "food_id",
+    "servings", "grams", "elemental_mg", "note", "created_at",
+)  # fmt: skip
+SYMPTOM_COLUMNS = ("owner_id", "day", "symptom", "severity", "note", "created_at")
+# Each person's three products: (kind, label basis, unit, amounts in mg, medication forms only).
+PRODUCTS = (
+    (SupplementKind.SUPPLEMENT, Product.LabelBasis.COMPOUND, Product.ServingUnit.CAPSULE,
+     (500, 1000, 1500), False),
+    (SupplementKind.SUPPLEMENT, Product.LabelBasis.ELEMENTAL, Product.ServingUnit.TABLET,
+     (100, 120, 150, 200), False),
+    (SupplementKind.MEDICATION, Product.LabelBasis.COMPOUND, Product.ServingUnit.TABLET,
+     (250, 400, 500), True),
+)  # fmt: skip
+OWN_FOOD = {
+    "name": "Homemade granola",
+    "category": Food.Category.GRAINS,
+    "mg_per_100g": Decimal("110"),
+    "serving_desc": "1 bowl (60 g)",
+    "serving_grams": Decimal("60"),
+}
+BATCH = 5000
+PEOPLE_PER_TRANSACTION = 500
+ROWS_PER_TRANSACTION = 200_000
+BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - benchmark accounts only
+MAX_DAYS = 100 * 366
+MAX_ENTRIES_PER_DAY = 100
+SYMPTOM_DAY_RATE = 0.1
+# Where in the day entries fall: supplements morning and evening, foods at meals and snacks.
+SUPPLEMENT_HOURS = (8, 21)
+FOOD_HOURS = (7, 10, 12, 13, 16, 18, 19, 20, 22)
+
+
+def _cents(value: Decimal) -> Decimal:
+    """To the cent, rounding half up as the app's services store it."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create benchmark people with D days of history and E entries a day "
+        "(COPY on PostgreSQL, bulk_create elsewhere). Log in as <prefix><n> with password "
+        f"{BENCH_PASSWORD!r}."
+    )
+
+    def add_arguments(self, parser) -> None:
+        add = parser.add_argument
+        add("--users", type=int, default=10)
+        add("--days", type=int, default=30)
+        add("--entries-per-day", type=int, default=10)
+        add("--prefix", default="bench", help="username prefix (default bench)")
+        add("--end", default=None, help="last day (YYYY-MM-DD), default today")
+        add("--seed", type=int, default=1, help="random seed (reproducible data)")
+        add(
+            "--method",
+            choices=["auto", "copy", "orm"],
+            default="auto",
+            help="auto: COPY on PostgreSQL",
+        )
+
+    def handle(self, *args, users, days, entries_per_day, prefix, end, seed, method, **options):
+        if users < 1 or days < 1 or entries_per_day < 1:
+            raise CommandError("--users, --days and --entries-per-day must be at least 1")
+        if days > MAX_DAYS:
+            raise CommandError(f"--days must be at most {MAX_DAYS}")
+        if entries_per_day > MAX_ENTRIES_PER_DAY:
+            raise CommandError(f"--entries-per-day must be at most {MAX_ENTRIES_PER_DAY}")
+        if not prefix or len(prefix) > 100:
+            raise CommandError("--prefix must be 1 to 100 characters")
+        try:
+            last_day = date.fromisoformat(end) if end else date.today()
+        except ValueError:
+            raise CommandError(f"--end must be a date as YYYY-MM-DD; got {end!r}")
+        use_copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
+        if use_copy and connection.vendor != "postgresql":
+            raise CommandError("--method copy needs PostgreSQL")
+        forms = list(MagnesiumForm.objects.all())
+        foods = list(Food.objects.filter(owner__isnull=True))
+        if not forms or not foods:
+            raise CommandError("No reference forms or foods: run `manage.py migrate` first.")
+        names = [f"{prefix}{n}" for n in range(users)]
+        if any(
+            User.objects.filter(username__in=names[i : i + 500]).exists()
+            for i in range(0, users, 500)
+        ):
+            raise CommandError(
+                f"Some of the users {prefix}0..{prefix}{users - 1} already exist: "
+                "pick another --prefix."
+            )
+        seeder = _Seeder(forms, foods, random.Random(seed), entries_per_day, use_copy)
+        first_day = last_day - timedelta(days=days - 1)
+        total = users * days * entries_per_day
+        self.stdout.write(
+            f"Seeding {users:,} users x {days:,} days x {entries_per_day} entries/day "
+            f"= {total:,} entries ({first_day} to {last_day}), "
+            f"{'COPY' if use_copy else 'bulk_create'}"
+        )
+        password = make_password(BENCH_PASSWORD)
+        started = time.perf_counter()
+        for start in range(0, users, PEOPLE_PER_TRANSACTION):
+            with transaction.atomic():
+                seeder.add_people(names[start : start + PEOPLE_PER_TRANSACTION], password)
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"  {users:,} users with their products and foods in {seconds:.1f} s")
+        step = max(1, ROWS_PER_TRANSACTION // (users * entries_per_day))
+        entries = symptoms = 0
+        for first in range(0, days, step):
+            last = min(first + step, days)
+            with transaction.atomic():
+                made = seeder.write_days(
+                    [first_day + timedelta(days=d) for d in range(first, last)]
+                )
+            entries, symptoms = entries + made[0], symptoms + made[1]
+            rate = entries / (time.perf_counter() - started)
+            self.stdout.write(
+                f"  {last:,}/{days:,} days, {entries:,}/{total:,} entries, {rate:,.0f} entries/s"
+            )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {users:,} users, {entries:,} entries, {symptoms:,} symptoms "
+                f"in {elapsed:.1f} s ({entries / elapsed:,.0f} entries/s)"
+            )
+        )
+
+
+class _Seeder:
+    def __init__(self, forms, foods, rng: random.Random, per_day: int, use_copy: bool) -> None:
+        # Antacids and laxatives are oxide or hydroxide when the reference table has them.
+        medication = [
+            f for f in forms if "oxide" in f.name.lower() or "hydroxide" in f.name.lower()
+        ]
+        self.forms, self.medication_forms = forms, medication or forms
+        self.foods, self.rng, self.per_day, self.use_copy = foods, rng, per_day, use_copy
+        # (owner id, its three products, its private food), in creation order.
+        self.people: list[tuple[int, list[Product], Food]] = []
+
+    def add_people(self, usernames: list[str], password: str) -> None:
+        """People, their products and private foods: few rows, bulk_create everywhere."""
+        rng, people = self.rng, []
+        for name in usernames:
+            n = rng.randrange(10_000)
+            sex = rng.choice([User.Sex.FEMALE, User.Sex.MALE])
+            born = date(1950 + n % 55, 1 + n % 12, 1 + n % 28)
+            people.append(
+                User(
+                    username=name,
+                    email=f"{name}@bench.invalid",
+                    password=password,
+                    sex=sex,
+                    date_of_birth=born,
+                    timezone="UTC",
+                )
+            )
+        people = _bulk_create(User, people, username__in=usernames)
+        products = _bulk_create(
+            Product, [p for who in people for p in self._products(who)], owner__in=people
+        )
+        own_foods = _bulk_create(
+            Food, [Food(owner=p, **OWN_FOOD) for p in people], owner__in=people
+        )
+        products_of: dict[int, list[Product]] = {}
+        for product in products:
+            products_of.setdefault(product.owner_id, []).append(product)
+        own_food_of = {food.owner_id: food for food in own_foods}
+        self.people += [(p.pk, products_of[p.pk], own_food_of[p.pk]) for p in people]
+
+    def _products(self, person: User) -> list[Product]:
+        made = []
+        for n, (kind, basis, unit, amounts, medication) in enumerate(PRODUCTS):
+            form = self.rng.choice(self.medication_forms if medication else self.forms)
+            mg = Decimal(self.rng.choice(amounts))
+            name, brand = (
+                (f"{form.short_name or form.name[:40]} {mg} mg", "Bench Labs"),
+                (f"Magnesium ({form.short_name or 'mixed'}) {mg} mg", ""),
+                (f"Antacid {mg} mg", ""),
+            )[n]
+            elemental = intake.elemental_per_serving(
+                mg,
+                label_is_elemental=basis == Product.LabelBasis.ELEMENTAL,
+                elemental_fraction=form.elemental_fraction,
+            )
+            made.append(
+                Product(
+                    owner=person,
+                    name=name,
+                    brand=brand,
+                    form=form,
+                    kind=kind,
+                    label_basis=basis,
+                    amount_per_serving_mg=mg,
+                    serving_unit=unit,
+                    elemental_mg_per_serving=_cents(elemental),
+                )
+            )
+        return made
+
+    def write_days(self, days: list[date]) -> tuple[int, int]:
+        """Entries and symptoms of ``days``, everyone's: (entries written, symptoms written).
+
+        Within a day, everyone's entries in the order they are logged (by time of day): one
+        person's entries lie among everyone else's, as on a real server.
+        """
+        entries = (
+            row
+            for day in days
+            for row in sorted(
+                (row for who in self.people for row in self._entries(*who, day)), key=lambda r: r[2]
+            )
+        )
+        symptoms = (
+            row for day in days for who, _, _ in self.people for row in self._symptom(who, day)
+        )
+        return self._write(IntakeEntry, ENTRY_COLUMNS, entries), self._write(
+            SymptomEntry, SYMPTOM_COLUMNS, symptoms
+        )
+
+    def _entries(
+        self, owner_id: int, products: list[Product], own_food: Food, day: date
+    ) -> Iterable[tuple]:
+        rng = self.rng
+        compound, labelled, antacid = products
+        for i in range(self.per_day):
+            minute = rng.randrange(60)
+            if i == 0 or (i == 1 and self.per_day > 3):
+                product = compound if i == 0 else (antacid if rng.random() < 0.2 else labelled)
+                servings = Decimal(rng.choice((1, 1, 1, 2)))
+                mg = intake.elemental_from_servings(product.elemental_mg_per_serving, servings)
+                at = clock(SUPPLEMENT_HOURS[i], minute)
+                yield _entry(owner_id, day, at, product.kind, product.pk, None, servings, None, mg)
+            else:
+                food = own_food if rng.random() < 0.05 else rng.choice(self.foods)
+                portions = Decimal(rng.choice((1, 1, 1, 2))) / (2 if rng.random() < 0.3 else 1)
+                grams = _cents(food.serving_grams * portions)
+                mg = intake.elemental_from_food_grams(grams, food.mg_per_100g)
+                at = clock(FOOD_HOURS[i % len(FOOD_HOURS)], minute)
+                yield _entry(
+                    owner_id, day, at, EntryKind.FOOD.value, None, food.pk, None, grams, mg
+                )
+
+    def _symptom(self, owner_id: int, day: date) -> Iterable[tuple]:
+        if self.rng.random() < SYMPTOM_DAY_RATE:
+            symptom = self.rng.choice(SymptomEntry.Symptom.values)
+            severity = self.rng.randint(1, 5)
+            yield (owner_id, day, symptom, severity, "", _stamp(day, clock(20)))
+
+    def _write(self, model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+        """COPY on PostgreSQL; batched bulk_create elsewhere."""
+        if self.use_copy:
+            stream = _RowStream(rows)
+            table = connection.ops.quote_name(model._meta.db_table)
+            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+            with connection.cursor() as cursor:
+                cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", stream, size=1 << 16)
+            return stream.count
+        written, rows = 0, iter(rows)
+        while batch := list(islice(rows, BATCH)):
+            objects = [model(**dict(zip(columns, row, strict=True))) for row in batch]
+            written += len(model.objects.bulk_create(objects))
+        return written
+
+
+def _entry(owner_id, day, at, kind, product_id, food_id, servings, grams, mg) -> tuple:
+    """A row of ENTRY_COLUMNS."""
+    return (
+        owner_id,
+        day,
+        at,
+        kind,
+        product_id,
+        food_id,
+        servings,
+        grams,
+        _cents(mg),
+        "",
+        _stamp(day, at),
+    )
+
+
+def _stamp(day: date, at: clock) -> str:
+    return datetime.combine(day, at, tzinfo=UTC).isoformat()
+
+
+def _bulk_create(model, objects: list, **lookup) -> list:
+    """bulk_create, then the saved rows where the backend does not return their ids."""
+    made = model.objects.bulk_create(objects)
+    return made if made[0].pk is not None else list(model.objects.filter(**lookup).order_by("pk"))
+
+
+class _RowStream(io.RawIOBase):
+    """A read-only file over rows, each formatted as one line of COPY text on demand.
+
+    The rows are formatted while the server ingests the previous ones: COPY reads the stream
+    chunk by chunk, so Python and PostgreSQL work at the same time.
+    """
+
+    def __init__(self, rows: Iterable[tuple]) -> None:
+        self._rows, self._pending, self.count = iter(rows), b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        parts, have = [self._pending], len(self._pending)
+        while size < 0 or have < size:
+            row = next(self._rows, None)
+            if row is None:
+                break
+            line = ("\t".join(r"\N" if v is None else str(v) for v in row) + "\n").encode()
+            parts.append(line)
+            have += len(line)
+            self.count += 1
+        data = b"".join(parts)
+        self._pending = data[size:] if size >= 0 else b""
+        return data if size < 0 else data[:size]

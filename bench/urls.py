@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench import views
+
+urlpatterns = [path("bench/minimal", views.minimal, name="bench-minimal")]
