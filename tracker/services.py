@@ -145,15 +145,21 @@ def product_label(
     )
 
 
-def label_snapshot(product: SupplementProduct, label: intake.Label) -> dict[str, object]:
+def label_snapshot(
+    product: SupplementProduct,
+    label: intake.Label,
+    *,
+    other_forms: Iterable[MagnesiumForm] | None = None,
+) -> dict[str, object]:
     """The figures an entry was computed from, kept with it (shown on the entry's page)."""
+    if other_forms is None:
+        other_forms = product.other_forms.all() if product.pk else ()
     snapshot: dict[str, object] = {
         "serving_quantity": f"{label.serving_quantity.normalize():f}",
         "serving_unit": label.serving_unit,
         "amount_mg": f"{label.amount_mg.normalize():f}",
         "basis": product.label_basis,
-        "forms": [product.form.name]
-        + ([f.name for f in product.other_forms.all()] if product.pk else []),
+        "forms": [product.form.name] + [f.name for f in other_forms],
         "elemental_mg_per_serving": f"{label.elemental_per_serving.normalize():f}",
     }
     if label.equivalent_quantity:

@@ -1,7 +1,7 @@
 """seed_bench: the benchmark's data generator (no timing here, only what it creates)."""
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -25,13 +25,6 @@ from tracker.models import (
 pytestmark = pytest.mark.django_db
 
 END = date(2026, 3, 31)
-CENTS = Decimal("0.01")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
 @pytest.fixture
 def reference_data():
     """A few forms and foods of our own, whether or not the data migration loaded the real ones."""
@@ -95,7 +88,7 @@ def test_elemental_mg_follows_the_intake_rules(reference_data, method):
             label_is_elemental=product.label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
             elemental_fraction=product.form.elemental_fraction,
         )
-        assert product.elemental_mg_per_serving == cents(expected)
+        assert product.elemental_mg_per_serving == expected  # exact, as the app stores it
     kinds = {SupplementKind.SUPPLEMENT, SupplementKind.MEDICATION}
     assert {p.kind for p in SupplementProduct.objects.all()} <= kinds
 
@@ -111,7 +104,7 @@ def test_elemental_mg_follows_the_intake_rules(reference_data, method):
             expected = intake.elemental_from_servings(
                 entry.product.elemental_mg_per_serving, entry.servings
             )
-        assert entry.elemental_mg == cents(expected)
+        assert entry.elemental_mg == intake.stored_mg(expected)
         assert entry.time is not None
         assert entry.created_at is not None
 

@@ -18,6 +18,7 @@ batched ``bulk_create`` on SQLite (``--method orm`` forces that path everywhere)
 from __future__ import annotations
 
 import io
+import json
 import random
 import time
 from collections.abc import Iterable
@@ -34,12 +35,13 @@ from accounts.models import User
 from tracker import intake
 from tracker.models import EntryKind, Food, IntakeEntry, MagnesiumForm, SupplementKind, SymptomEntry
 from tracker.models import SupplementProduct as Product
+from tracker.services import label_snapshot, product_label
 
 # The columns written for each bulk table, in row order: COPY lists them, bulk_create names
 # them. A new column on IntakeEntry or SymptomEntry goes here and into _entry / _symptom.
 ENTRY_COLUMNS = (
-    "owner_id", "day", "time", "kind", "product_id", "food_id",
-    "servings", "grams", "elemental_mg", "note", "created_at",
+    "owner_id", "day", "time", "kind", "product_id", "food_id", "dose_quantity", "dose_unit",
+    "label", "servings", "grams", "elemental_mg", "note", "created_at",
 )  # fmt: skip
 SYMPTOM_COLUMNS = ("owner_id", "day", "symptom", "severity", "note", "created_at")
 # Each person's three products: (kind, label basis, unit, amounts in mg, medication forms only).
@@ -165,6 +167,7 @@ class Command(BaseCommand):
 
 class _Seeder:
     def __init__(self, forms, foods, rng: random.Random, per_day: int, use_copy: bool) -> None:
+        self.labels: dict[int, _Json] = {}
         # Antacids and laxatives are oxide or hydroxide when the reference table has them.
         medication = [
             f for f in forms if "oxide" in f.name.lower() or "hydroxide" in f.name.lower()
@@ -203,6 +206,9 @@ class _Seeder:
             products_of.setdefault(product.owner_id, []).append(product)
         own_food_of = {food.owner_id: food for food in own_foods}
         self.people += [(p.pk, products_of[p.pk], own_food_of[p.pk]) for p in people]
+        for product in products:  # each entry keeps its label's figures, as the app does
+            label = product_label(product, other_forms=())
+            self.labels[product.pk] = _Json(label_snapshot(product, label, other_forms=()))
 
     def _products(self, person: User) -> list[Product]:
         made = []
@@ -229,7 +235,7 @@ class _Seeder:
                     label_basis=basis,
                     amount_per_serving_mg=mg,
                     serving_unit=unit,
-                    elemental_mg_per_serving=_cents(elemental),
+                    elemental_mg_per_serving=elemental,
                 )
             )
         return made
@@ -266,11 +272,14 @@ class _Seeder:
                 servings = Decimal(rng.choice((1, 1, 1, 2)))
                 mg = intake.elemental_from_servings(product.elemental_mg_per_serving, servings)
                 at = clock(SUPPLEMENT_HOURS[i], minute)
-                yield _entry(owner_id, day, at, product.kind, product.pk, None, servings, None, mg)
+                yield _entry(
+                    owner_id, day, at, product.kind, product.pk, None, servings, None, mg,
+                    label=self.labels[product.pk],
+                )  # fmt: skip
             else:
                 food = own_food if rng.random() < 0.05 else rng.choice(self.foods)
                 portions = Decimal(rng.choice((1, 1, 1, 2))) / (2 if rng.random() < 0.3 else 1)
-                grams = _cents(food.serving_grams * portions)
+                grams = food.serving_grams * portions
                 mg = intake.elemental_from_food_grams(grams, food.mg_per_100g)
                 at = clock(FOOD_HOURS[i % len(FOOD_HOURS)], minute)
                 yield _entry(
@@ -299,8 +308,8 @@ class _Seeder:
         return written
 
 
-def _entry(owner_id, day, at, kind, product_id, food_id, servings, grams, mg) -> tuple:
-    """A row of ENTRY_COLUMNS."""
+def _entry(owner_id, day, at, kind, product_id, food_id, servings, grams, mg, label=None):
+    """A row of ENTRY_COLUMNS: a supplement dose in servings, with its label's figures."""
     return (
         owner_id,
         day,
@@ -308,12 +317,22 @@ def _entry(owner_id, day, at, kind, product_id, food_id, servings, grams, mg) ->
         kind,
         product_id,
         food_id,
+        servings if product_id else None,
+        intake.SERVING if product_id else "",
+        label or _Json({}),
         servings,
         grams,
-        _cents(mg),
+        intake.stored_mg(mg),
         "",
         _stamp(day, at),
     )
+
+
+class _Json(dict):
+    """A JSON column's value: a dict for bulk_create, JSON text in a COPY line."""
+
+    def __str__(self) -> str:
+        return json.dumps(self)
 
 
 def _stamp(day: date, at: clock) -> str:
