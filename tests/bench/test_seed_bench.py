@@ -25,6 +25,8 @@ from tracker.models import (
 pytestmark = pytest.mark.django_db
 
 END = date(2026, 3, 31)
+
+
 @pytest.fixture
 def reference_data():
     """A few forms and foods of our own, whether or not the data migration loaded the real ones."""

@@ -81,7 +81,7 @@ def log_capsules(user, product, day: date, servings: str = "1") -> IntakeEntry:
 
 def shown_mg(value: str) -> re.Pattern:
     """'141.0' -> matches "141.0 mg" or "141.00 mg": pages choose their own decimals."""
-    return re.compile(rf"(?<![\d.]){re.escape(value)}0* mg")
+    return re.compile(rf"(?<![\d.]){re.escape(value)}0*\s+mg")
 
 
 def mg(page: Page, test_id: str) -> float:
@@ -157,20 +157,29 @@ def test_j2_supplement(page: Page) -> None:
         form_select.locator("option", has_text="bisglycinate").first.get_attribute("value")
     )
     page.get_by_label("The label amount is").select_option("compound")
-    page.get_by_label("Amount per serving (mg)").fill("1000")
+    page.get_by_label("Magnesium per serving (mg)").fill("1000")
     page.get_by_label("Serving unit").select_option(label="capsule")
     page.get_by_role("button", name="Preview elemental mg").click()
     expect(page.get_by_test_id("elemental-preview")).to_contain_text(shown_mg("141.0"))
     check_page(page, "product-preview")
     page.get_by_role("button", name="Save product").click()
-    expect(page.get_by_role("main")).to_contain_text(re.compile(r"141\.00? mg per capsule"))
+    expect(page.get_by_role("main")).to_contain_text(re.compile(r"141\.0\s+mg per 1 capsule"))
     check_page(page, "products")
 
     click_nav(page, "Today")
     page.get_by_role("link", name="Log a supplement").click()
     check_page(page, "log-supplement")
-    page.get_by_label("Product").select_option(label="Magnesium glycinate")
-    page.get_by_label("Servings").fill("2")
+    product = page.get_by_label("Product")
+    product.select_option(
+        product.locator("option", has_text="Magnesium glycinate").first.get_attribute("value")
+    )
+    # In the label's own unit, with the arithmetic shown before saving.
+    page.get_by_label("Amount").fill("2")
+    page.get_by_label("Unit").select_option("capsule")
+    page.get_by_role("button", name="Show the arithmetic").click()
+    expect(page.get_by_test_id("dose-arithmetic")).to_have_text(
+        "2 capsules = 2 servings = 282.0 mg elemental magnesium"
+    )
     page.get_by_role("button", name="Log it").click()
 
     expect(page).to_have_url(re.compile(r"/$"))
@@ -360,7 +369,7 @@ def test_j7_edit_delete(page: Page) -> None:
     entries.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit Magnesium glycinate")
     check_page(page, "entry-edit")
-    page.get_by_label("Servings").fill("3")
+    page.get_by_label("Amount").fill("3")
     page.get_by_label("Note").fill("with dinner")
     page.get_by_role("button", name="Save entry").click()
     expect(page).to_have_url(re.compile(r"/$"))

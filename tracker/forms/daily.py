@@ -297,8 +297,8 @@ class ProductForm(forms.ModelForm):
             "other_forms",
         )
         labels = {
-            "form": "Magnesium form named on the label",
-            "other_forms": "Other forms named (a blend)",
+            "form": "Magnesium form on the label",
+            "other_forms": "Other forms in a blend",
             "kind": "Kind",
             "serving_quantity": "Serving size",
             "serving_unit": "Serving unit",
