@@ -89,13 +89,22 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
 # (tracker/page_cache.py). Local memory: each worker process keeps its own; the version
 # that invalidates them is in the database. 0 seconds turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Pages above PAGE_CACHE_MAX_PAGE_BYTES are rendered every time rather than kept, and the
+# whole page cache of a worker stays under DJANGO_PAGE_CACHE_MAX_MB (least recently used
+# pages go first): one person's huge day page or endless ?v=N URLs cannot grow a worker.
+PAGE_CACHE_MAX_PAGE_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_PAGE_KB", 512) * 1024
+PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
 CACHES = {
+    # Also holds the password-reset rate limits (accounts/throttle.py): per worker process.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "tracker.cache_backends.BoundedLocMemCache",
         "LOCATION": "pages",
-        # About 40 KB a page: at most ~40 MB per worker.
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {
+            "MAX_ENTRIES": 1000,
+            "MAX_BYTES": PAGE_CACHE_MAX_BYTES,
+            "MAX_VALUE_BYTES": PAGE_CACHE_MAX_PAGE_BYTES,
+        },
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

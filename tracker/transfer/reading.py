@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from tracker import limits
+from tracker.models import IntakeEntry
 from tracker.transfer.account_file import read_account
 from tracker.transfer.csv_files import read_entries, read_symptoms
 from tracker.transfer.formats import BOM, Kind, detect_kind
 from tracker.transfer.importer import Importer
 from tracker.transfer.plan import ImportPlan
+
+
+def _check_day_caps(plan: ImportPlan, owner: User) -> None:
+    """No day may end up with more entries than the app lets a person log on one day."""
+    wanted = Counter(planned.day for planned in plan.entries)
+    if not wanted:
+        return
+    first, last = min(wanted), max(wanted)
+    existing = dict(
+        IntakeEntry.objects.filter(owner=owner, day__range=(first, last))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    for day in sorted(wanted):
+        have = existing.get(day, 0)
+        if have + wanted[day] > limits.MAX_ENTRIES_PER_DAY:
+            plan.add(
+                None,
+                f"{day.isoformat()} would have {have + wanted[day]} entries ({wanted[day]} from "
+                f"the file, {have} already logged); one day holds at most "
+                f"{limits.MAX_ENTRIES_PER_DAY}",
+            )
+
 
 READERS = {
     Kind.ENTRIES_CSV: read_entries,
@@ -28,6 +56,7 @@ def parse_upload(text: str, owner: User, *, today: date | None = None) -> Import
     importer = Importer(owner, kind, today or timezone.localdate())
     READERS[kind](importer, text)
     plan = importer.plan
+    _check_day_caps(plan, owner)
     if plan.ok and plan.is_empty and not plan.profile:
         plan.add(None, "the file has no rows to import")
     plan.sort()
