@@ -37,9 +37,10 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-            # Targets, limits and the time zone show on every cached page.
+            # Targets, limits and the time zone show on every cached page. First: it locks
+            # the person (and finds a deleted account) before anything is written.
             page_cache.mark_changed(request.user)
+            form.save()
         messages.success(request, "Profile saved.")
         return redirect("dashboard")
     return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})
@@ -51,9 +52,10 @@ def delete_account(request):
     """Delete the account and, through CASCADE, every row that belongs to it."""
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        # Deleted first, signed out after: a failure leaves the person signed in with their
+        # account, never signed out of an account that survived.
+        services.delete_account(user=request.user)
         logout(request)
-        services.delete_account(user=user)
         messages.success(request, "Your account and all its data have been deleted.")
         return redirect("dashboard")
     return render(request, "accounts/delete_account.html", {"form": form})

@@ -39,6 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from accounts.errors import AccountGone
 from accounts.models import User
 
 CACHE_ALIAS = "pages"
@@ -49,9 +50,12 @@ def mark_changed(user: User | int) -> None:
 
     Call it inside the write's transaction. The UPDATE also takes the person's row lock
     until the transaction ends, which tracker.services relies on to serialise their writes.
+    When the account no longer exists (deleted while this request was on its way) it raises
+    AccountGone, which rolls the write back; accounts.middleware answers with a redirect.
     """
     pk = user.pk if isinstance(user, User) else user
-    User.objects.filter(pk=pk).update(data_version=F("data_version") + 1)
+    if not User.objects.filter(pk=pk).update(data_version=F("data_version") + 1):
+        raise AccountGone(pk)
     if isinstance(user, User):
         # The number in memory is now unknown: nothing more is cached for this request.
         user.data_version = None
