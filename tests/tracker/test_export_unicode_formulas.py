@@ -21,6 +21,7 @@ HIDDEN = [
     "\ufeff=1",  # BOM
     "\u200e+1",  # left-to-right mark
     '\u200b\u200b＝HYPERLINK("http://x")',
+    "\u200b" * 100 + "=1",  # however many
 ]
 
 
