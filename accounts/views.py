@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import email_change, services
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from tracker import intake, page_cache
 
@@ -42,6 +42,22 @@ def profile(request):
             page_cache.mark_changed(request.user)
             form.save()
         messages.success(request, "Profile saved.")
+        if form.requested_email is not None:
+            email_change.start(request, request.user, form.requested_email)
+            if form.requested_email:
+                messages.info(
+                    request,
+                    f"We e-mailed a link to {form.requested_email}: your address changes when "
+                    "you open it. Your current address was told.",
+                )
+            else:
+                messages.info(request, "Your e-mail address was removed.")
+        elif form.email_change_needs_password:
+            messages.warning(
+                request,
+                "Your e-mail address was not changed: to change it, enter your current "
+                "password too.",
+            )
         return redirect("dashboard")
     return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})
 
