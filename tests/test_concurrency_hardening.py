@@ -92,8 +92,10 @@ def test_deleting_an_account_while_it_writes_never_500s_and_deletes_everything()
         statuses["delete"].append(response.status_code)
 
     assert run_together([write, write, write, delete]) == []
-    assert statuses["delete"] == [302]
-    assert all(code == 302 for code in statuses["write"]), statuses
+    assert statuses["delete"] == [302], statuses
+    # A write before the deletion lands (302); one after it is sent to log in (302), or, when
+    # its form was checked after the product went, shows that form's error (200). Never 500.
+    assert all(code in (200, 302) for code in statuses["write"]), statuses
     assert not User.objects.filter(pk=person.pk).exists()
     assert not IntakeEntry.objects.filter(owner_id=person.pk).exists()
     assert not SupplementProduct.objects.filter(owner_id=person.pk).exists()
