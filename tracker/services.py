@@ -556,6 +556,10 @@ def _save_symptom(
     _check_day(user=owner, day=day)
     with transaction.atomic():
         _lock_person(owner)
+        if symptom.pk is None or symptom.day != day:  # tracker.limits
+            full = limits.check_symptom_room(owner, day)
+            if full:
+                raise ValidationError({"day": full})
         # A symptom can raise the side-effect flag on a day with supplements.
         before = selectors.day_flags(user=owner, day=day)
         symptom.day, symptom.symptom, symptom.severity, symptom.note = day, code, severity, note

@@ -173,3 +173,44 @@ def test_an_import_cannot_put_more_than_200_entries_on_a_day(logged_in, user, oa
     assert any(f"at most {limits.MAX_ENTRIES_PER_DAY}" in p for p in problems), problems
     assert IntakeEntry.objects.filter(owner=user).count() == 150
     assert not problems_of(logged_in, HEADER + "\n" + ROW * 50)
+
+
+def test_imported_entries_cannot_predate_the_birth_date_in_the_files_profile(logged_in, user):
+    FoodFactory(name="Rice (hardening)", mg_per_100g=Decimal("12"))
+    text = account(
+        profile={"date_of_birth": "2000-01-01"},
+        entries=[
+            {
+                "date": "1999-12-31",
+                "kind": "food",
+                "reference_food": "Rice (hardening)",
+                "grams": "100",
+                "elemental_mg": "12",
+            }
+        ],
+    )
+    problems = problems_of(logged_in, text, name="account.json")
+    assert any("before the date of birth in the file" in p for p in problems), problems
+
+
+def test_an_import_cannot_put_more_than_200_symptoms_on_a_day(logged_in, user):
+    from tests.factories import SymptomEntryFactory
+
+    SymptomEntryFactory.create_batch(199, owner=user, day=date(2026, 11, 1))
+    text = "date,symptom,severity,note\n" + "2026-11-01,fatigue,2,\n" * 2
+    problems = problems_of(logged_in, text, name="symptoms.csv")
+    assert any(f"at most {limits.MAX_SYMPTOMS_PER_DAY}" in p for p in problems), problems
+
+
+def test_a_day_holds_at_most_200_symptoms(logged_in, user):
+    from django.urls import reverse
+
+    from tests.factories import SymptomEntryFactory
+    from tests.tracker.test_symptoms import symptom_data
+
+    SymptomEntryFactory.create_batch(200, owner=user)
+    SymptomEntry.objects.update(day=timezone.localdate())
+    response = logged_in.post(reverse("symptom-list"), symptom_data())
+    assert response.status_code == 200
+    assert "at most 200" in response.content.decode()
+    assert SymptomEntry.objects.filter(owner=user).count() == 200

@@ -127,6 +127,12 @@ class Importer:
         errors = services.day_errors(user=self.owner, day=day)
         if errors:
             raise RowError(f"date {day.isoformat()}: " + " ".join(errors))
+        # The file's own profile may bring a date of birth (if the person chooses to use it).
+        born = (self.plan.profile or {}).get("date_of_birth")
+        if born and day < born:
+            raise RowError(
+                f"date {day.isoformat()} is before the date of birth in the file's profile"
+            )
 
     # Entries ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from tracker import limits
-from tracker.models import IntakeEntry
+from tracker.models import IntakeEntry, SymptomEntry
 from tracker.transfer.account_file import read_account
 from tracker.transfer.csv_files import read_entries, read_symptoms
 from tracker.transfer.formats import BOM, Kind, detect_kind
@@ -19,26 +19,29 @@ from tracker.transfer.plan import ImportPlan
 
 
 def _check_day_caps(plan: ImportPlan, owner: User) -> None:
-    """No day may end up with more entries than the app lets a person log on one day."""
-    wanted = Counter(planned.day for planned in plan.entries)
-    if not wanted:
-        return
-    first, last = min(wanted), max(wanted)
-    existing = dict(
-        IntakeEntry.objects.filter(owner=owner, day__range=(first, last))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    for day in sorted(wanted):
-        have = existing.get(day, 0)
-        if have + wanted[day] > limits.MAX_ENTRIES_PER_DAY:
-            plan.add(
-                None,
-                f"{day.isoformat()} would have {have + wanted[day]} entries ({wanted[day]} from "
-                f"the file, {have} already logged); one day holds at most "
-                f"{limits.MAX_ENTRIES_PER_DAY}",
-            )
+    """No day may end up with more entries (or symptoms) than a person can log on one day."""
+    for model, days, limit, what in (
+        (IntakeEntry, [p.day for p in plan.entries], limits.MAX_ENTRIES_PER_DAY, "entries"),
+        (SymptomEntry, [p.symptom.day for p in plan.symptoms], limits.MAX_SYMPTOMS_PER_DAY,
+         "symptoms"),
+    ):  # fmt: skip
+        wanted = Counter(days)
+        if not wanted:
+            continue
+        existing = dict(
+            model.objects.filter(owner=owner, day__range=(min(wanted), max(wanted)))
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
+        )
+        for day in sorted(wanted):
+            have = existing.get(day, 0)
+            if have + wanted[day] > limit:
+                plan.add(
+                    None,
+                    f"{day.isoformat()} would have {have + wanted[day]} {what} ({wanted[day]} "
+                    f"from the file, {have} already logged); one day holds at most {limit}",
+                )
 
 
 READERS = {
