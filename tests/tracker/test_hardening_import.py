@@ -214,3 +214,11 @@ def test_a_day_holds_at_most_200_symptoms(logged_in, user):
     assert response.status_code == 200
     assert "at most 200" in response.content.decode()
     assert SymptomEntry.objects.filter(owner=user).count() == 200
+
+
+def test_an_imported_profile_may_ask_for_email_warnings_when_there_is_an_address(logged_in, user):
+    text = account(profile={"email_warnings": True, "sex": "female", "life_stage": "lactating"})
+    assert problems_of(logged_in, text, name="account.json") == []
+    assert confirm(logged_in, use_profile="on").status_code == 302
+    user.refresh_from_db()
+    assert user.email_warnings is True and user.life_stage == User.LifeStage.LACTATING

@@ -227,7 +227,7 @@ def _profile_form_rules(importer: Importer, values: dict) -> None:
     owner = importer.owner
     merged = {name: getattr(owner, name) for name in PROFILE_FIELDS}
     merged.update(values)
-    data = {}
+    data = {"email": owner.email}  # the account's own address: a file never changes it
     for name, value in merged.items():
         if isinstance(value, bool):
             if value:
