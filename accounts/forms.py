@@ -4,6 +4,7 @@ from functools import cache
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from accounts import throttle
 from accounts.models import User
 
 
@@ -84,7 +85,10 @@ class ProfileForm(forms.ModelForm):
             password = cleaned.get("current_password")
             if not password:
                 self.email_change_needs_password = True
+            elif throttle.password_checks_exhausted(self.instance.pk):
+                self.add_error("current_password", throttle.PASSWORD_CHECKS_MESSAGE)
             elif not self.instance.check_password(password):
+                throttle.count_wrong_password(self.instance.pk)
                 self.add_error("current_password", "That is not your current password.")
             else:
                 self.requested_email = new
@@ -118,6 +122,9 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        if throttle.password_checks_exhausted(self.user.pk):
+            raise forms.ValidationError(throttle.PASSWORD_CHECKS_MESSAGE)
         if not self.user.check_password(password):
+            throttle.count_wrong_password(self.user.pk)
             raise forms.ValidationError("That is not your current password.")
         return password

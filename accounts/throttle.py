@@ -44,3 +44,22 @@ LIMIT_MESSAGE = (
     f"{PER_ADDRESS} an hour per address and {PER_CLIENT} an hour from one place. Try again "
     "in an hour."
 )
+
+
+# Wrong current passwords typed into a signed-in form (e-mail change, account deletion): a
+# left-open session must not become a way to guess the password without the lock-out.
+PASSWORD_CHECKS = 5
+
+
+def password_checks_exhausted(user_pk: int) -> bool:
+    return caches["default"].get(_key("password-check", str(user_pk)), 0) >= PASSWORD_CHECKS
+
+
+def count_wrong_password(user_pk: int) -> None:
+    _hit(_key("password-check", str(user_pk)), PASSWORD_CHECKS)
+
+
+PASSWORD_CHECKS_MESSAGE = (
+    f"{PASSWORD_CHECKS} wrong passwords in an hour: try again later, or sign out and use "
+    "“Forgot your password?” on the log-in page."
+)

@@ -239,3 +239,20 @@ def test_back_dated_entries_to_1900_send_nothing(mailoutbox, django_capture_on_c
             )
     assert mailoutbox == []
     assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_a_left_open_session_cannot_guess_the_password_through_the_profile(logged_in, user):
+    for n in range(5):
+        response = logged_in.post(
+            reverse("profile"), profile_data(email="new@example.net", current_password=f"g{n}")
+        )
+        assert "That is not your current password." in response.content.decode()
+    response = logged_in.post(
+        reverse("profile"), profile_data(email="new@example.net", current_password=PASSWORD)
+    )
+    assert response.status_code == 200
+    assert "5 wrong passwords in an hour" in response.content.decode()
+    # ...nor through the deletion form.
+    response = logged_in.post(reverse("delete_account"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 200
+    assert User.objects.filter(pk=user.pk).exists()
