@@ -14,7 +14,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts import throttle
 from accounts.models import User
 
 SALT = "accounts.email_change"
@@ -101,8 +104,24 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/email_confirm.html", {"valid": True, "new": new})
 
 
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's form; wrong old passwords count towards the same hourly limit as the other
+    signed-in password checks (accounts/throttle.py)."""
+
+    def clean_old_password(self):
+        if throttle.password_checks_exhausted(self.user.pk):
+            raise ValidationError(throttle.PASSWORD_CHECKS_MESSAGE)
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            throttle.count_wrong_password(self.user.pk)
+            raise
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page (it asks for the old password), plus a notice to the account's address."""
+
+    form_class = ThrottledPasswordChangeForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -256,3 +256,20 @@ def test_a_left_open_session_cannot_guess_the_password_through_the_profile(logge
     response = logged_in.post(reverse("delete_account"), {"password": PASSWORD, "confirm": "on"})
     assert response.status_code == 200
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_nor_through_the_password_change_form(logged_in, user):
+    new = "another long passphrase 42"
+    for n in range(5):
+        logged_in.post(
+            reverse("password_change"),
+            {"old_password": f"g{n}", "new_password1": new, "new_password2": new},
+        )
+    response = logged_in.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 200
+    assert "5 wrong passwords in an hour" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
