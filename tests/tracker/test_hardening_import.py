@@ -222,3 +222,20 @@ def test_an_imported_profile_may_ask_for_email_warnings_when_there_is_an_address
     assert confirm(logged_in, use_profile="on").status_code == 302
     user.refresh_from_db()
     assert user.email_warnings is True and user.life_stage == User.LifeStage.LACTATING
+
+
+def test_a_confirm_that_waits_too_long_for_the_other_is_told_not_500(
+    logged_in, user, oats, monkeypatch
+):
+    from django.db import OperationalError
+
+    from tracker import pending_imports
+
+    def locked(pending):
+        raise OperationalError("database is locked")
+
+    upload(logged_in, HEADER + "\n" + ROW)
+    monkeypatch.setattr(pending_imports, "claim", locked)
+    response = confirm(logged_in)
+    assert response.status_code == 302 and response["Location"] == "/history/"
+    assert not IntakeEntry.objects.exists()

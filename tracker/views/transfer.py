@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -218,6 +218,16 @@ def confirm(request: HttpRequest) -> HttpResponse:
             )
     except _AlreadyImported:
         return _already_imported(request)
+    except OperationalError as error:
+        # SQLite: the other confirm's import held the write lock longer than the wait.
+        if "locked" not in str(error):
+            raise
+        messages.info(
+            request,
+            "This file is being imported by another click or tab; it shows in your history "
+            "as soon as that finishes. Nothing was imported twice.",
+        )
+        return redirect("history")
     except IntegrityError:
         # Two imports at once creating the same food, say; the transaction left nothing.
         messages.error(request, "Nothing was imported: the account changed meanwhile. Try again.")
