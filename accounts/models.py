@@ -5,7 +5,9 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import DatabaseError, models
+
+from accounts.errors import AccountGone
 
 
 def validate_timezone(value: str) -> None:
@@ -118,7 +120,17 @@ class User(AbstractUser):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.attname not in skip and f.name not in skip
             ]
-        super().save(*args, **kwargs)
+        # The row may be gone: the account was deleted while this request was on its way (a
+        # log-in, a password change). accounts.middleware answers AccountGone with a redirect.
+        updating = kwargs.get("update_fields") is not None and not self._state.adding
+        if updating and not type(self).objects.filter(pk=self.pk).exists():
+            raise AccountGone(self.pk)
+        try:
+            super().save(*args, **kwargs)
+        except DatabaseError as error:  # deleted between the check and the UPDATE
+            if updating and "did not affect any rows" in str(error):
+                raise AccountGone(self.pk) from error
+            raise
 
     @property
     def profile_complete(self) -> bool:

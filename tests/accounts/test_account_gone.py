@@ -77,3 +77,27 @@ def test_signed_in_pages_are_never_stored_by_browsers(logged_in, path):
 
 def test_the_public_landing_page_may_be_cached(client):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+def test_saving_a_deleted_account_raises_account_gone(user):
+    stale = User.objects.get(pk=user.pk)
+    account_services.delete_account(user=user)
+    with pytest.raises(AccountGone):
+        stale.save(update_fields=["last_login"])  # what logging in does
+    with pytest.raises(AccountGone):
+        stale.save()  # what a password change does
+
+
+def test_logging_in_to_an_account_deleted_meanwhile_is_a_clean_redirect(client, user, monkeypatch):
+    from django.contrib.auth import views as auth_views
+
+    valid = auth_views.LoginView.form_valid
+
+    def deleted_meanwhile(self, form):
+        User.objects.filter(pk=user.pk).delete()
+        return valid(self, form)
+
+    monkeypatch.setattr(auth_views.LoginView, "form_valid", deleted_meanwhile)
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
