@@ -4,6 +4,7 @@ from functools import cache
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
+from accounts import throttle
 from accounts.models import User
 
 
@@ -21,10 +22,20 @@ class SignUpForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """The profile. A different e-mail address is not saved here: with the current password
+    it starts a change confirmed by a link sent to the new address (accounts/email_change.py);
+    without it, the rest is saved and the address stays as it was."""
+
     timezone = forms.ChoiceField(
         label="Time zone",
         choices=(),
         help_text="Your days start and end at midnight in this time zone.",
+    )
+    current_password = forms.CharField(
+        label="Current password (only to change your e-mail address)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     class Meta:
@@ -48,6 +59,15 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.saved_email = self.instance.email
+        # Set by clean(): the address to confirm by link, or True when a change was asked
+        # for without the password.
+        self.requested_email: str | None = None
+        self.email_change_needs_password = False
+        self.fields["email"].help_text = (
+            "Changing it needs your current password; the new address is used once you open "
+            "the link we e-mail to it."
+        )
         self.fields["timezone"].choices = timezone_choices()
         self.fields["sex"].required = True
         # Left out (an older form, a script), the reference values stay the US default.
@@ -66,7 +86,26 @@ class ProfileForm(forms.ModelForm):
             self.add_error("life_stage", "Pregnancy and lactation apply to the female RDA rows.")
         if cleaned.get("email_warnings") and not cleaned.get("email"):
             self.add_error("email", "Enter an e-mail address to receive e-mail warnings.")
+        new = cleaned.get("email")
+        if "email" in cleaned and new != self.saved_email:
+            password = cleaned.get("current_password")
+            if not password:
+                self.email_change_needs_password = True
+            elif throttle.password_checks_exhausted(self.instance.pk):
+                self.add_error("current_password", throttle.PASSWORD_CHECKS_MESSAGE)
+            elif not self.instance.check_password(password):
+                throttle.count_wrong_password(self.instance.pk)
+                self.add_error("current_password", "That is not your current password.")
+            else:
+                self.requested_email = new
         return cleaned
+
+    def save(self, commit=True):
+        # The address itself changes only through the confirmed link.
+        self.instance.email = self.saved_email
+        if not self.saved_email:
+            self.instance.email_warnings = False
+        return super().save(commit)
 
 
 class DeleteAccountForm(forms.Form):
@@ -89,6 +128,9 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        if throttle.password_checks_exhausted(self.user.pk):
+            raise forms.ValidationError(throttle.PASSWORD_CHECKS_MESSAGE)
         if not self.user.check_password(password):
+            throttle.count_wrong_password(self.user.pk)
             raise forms.ValidationError("That is not your current password.")
         return password

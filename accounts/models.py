@@ -5,7 +5,9 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import DatabaseError, models
+
+from accounts.errors import AccountGone
 
 
 def validate_timezone(value: str) -> None:
@@ -81,6 +83,16 @@ class User(AbstractUser):
         help_text="Optional, for a target your clinician gave you. Leave empty to use the RDA.",
     )
     email_warnings = models.BooleanField("e-mail me when a day crosses a warning", default=False)
+    # NULL, not "": legacy look-alike pairs keep working (migration 0003), and a unique
+    # column allows any number of NULLs.
+    username_key = models.CharField(  # noqa: DJ001
+        max_length=600,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="The username after NFKC, case folding and look-alike letters "
+        "(accounts.usernames.canonical): unique, so no two names can pass for each other.",
+    )
     data_version = models.PositiveBigIntegerField(
         default=0,
         editable=False,
@@ -88,7 +100,29 @@ class User(AbstractUser):
         "(tracker.page_cache.mark_changed); rendered pages are cached under it.",
     )
 
+    def clean(self):
+        super().clean()
+        from accounts import usernames
+
+        if not self.username:
+            return
+        if self._state.adding:
+            mixed = usernames.mixed_script_message(self.username)
+            if mixed:
+                raise ValidationError({"username": mixed})
+        key = usernames.canonical(self.username)
+        if User.objects.filter(username_key=key).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"username": "That name is taken, or looks the same as one that is."}
+            )
+
     def save(self, *args, **kwargs):
+        from accounts import usernames
+
+        self.username_key = usernames.canonical(self.username) if self.username else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key"}
         # data_version only ever moves through mark_changed's UPDATE ... + 1. A full save of a
         # User loaded earlier (profile form, password change) would write back the number it
         # read and could bring back a version whose cached pages show older data.
@@ -99,7 +133,17 @@ class User(AbstractUser):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.attname not in skip and f.name not in skip
             ]
-        super().save(*args, **kwargs)
+        # The row may be gone: the account was deleted while this request was on its way (a
+        # log-in, a password change). accounts.middleware answers AccountGone with a redirect.
+        updating = kwargs.get("update_fields") is not None and not self._state.adding
+        if updating and not type(self).objects.filter(pk=self.pk).exists():
+            raise AccountGone(self.pk)
+        try:
+            super().save(*args, **kwargs)
+        except DatabaseError as error:  # deleted between the check and the UPDATE
+            if updating and "did not affect any rows" in str(error):
+                raise AccountGone(self.pk) from error
+            raise
 
     @property
     def profile_complete(self) -> bool:

@@ -1,18 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import email_change, signin_link, views
+from accounts.password_reset import ThrottledPasswordResetView
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Django's LogoutView accepts POST only.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/link/", signin_link.request_link, name="signin_link"),
+    path("login/link/<str:token>/", signin_link.use_link, name="signin_link_use"),
+    path("email/confirm/<str:token>/", email_change.confirm, name="email_change_confirm"),
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete_account, name="delete_account"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/change/done/"),
+        email_change.PasswordChangeView.as_view(success_url="/accounts/password/change/done/"),
         name="password_change",
     ),
     path(
@@ -20,7 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

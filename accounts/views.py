@@ -3,12 +3,12 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import email_change, services
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from tracker import intake, page_cache
 
@@ -19,7 +19,12 @@ def signup(request):
         return redirect("dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # a look-alike name signed up at the same moment
+            form.add_error("username", "That name is taken, or looks the same as one that is.")
+            return render(request, "accounts/signup.html", {"form": form})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Tell us a little about you to set your daily target.")
         return redirect("profile")
@@ -37,10 +42,27 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
-            # Targets, limits and the time zone show on every cached page.
+            # Targets, limits and the time zone show on every cached page. First: it locks
+            # the person (and finds a deleted account) before anything is written.
             page_cache.mark_changed(request.user)
+            form.save()
         messages.success(request, "Profile saved.")
+        if form.requested_email is not None:
+            email_change.start(request, request.user, form.requested_email)
+            if form.requested_email:
+                messages.info(
+                    request,
+                    f"We e-mailed a link to {form.requested_email}: your address changes when "
+                    "you open it. Your current address was told.",
+                )
+            else:
+                messages.info(request, "Your e-mail address was removed.")
+        elif form.email_change_needs_password:
+            messages.warning(
+                request,
+                "Your e-mail address was not changed: to change it, enter your current "
+                "password too.",
+            )
         return redirect("dashboard")
     return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})
 
@@ -51,9 +73,10 @@ def delete_account(request):
     """Delete the account and, through CASCADE, every row that belongs to it."""
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        # Deleted first, signed out after: a failure leaves the person signed in with their
+        # account, never signed out of an account that survived.
+        services.delete_account(user=request.user)
         logout(request)
-        services.delete_account(user=user)
         messages.success(request, "Your account and all its data have been deleted.")
         return redirect("dashboard")
     return render(request, "accounts/delete_account.html", {"form": form})

@@ -79,3 +79,29 @@ def database_from_url(url: str, base_dir) -> dict:
     raise ImproperEnvironment(
         f"DATABASE_URL must start with postgres:// or sqlite:///; got scheme {parsed.scheme!r}"
     )
+
+
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def secret_key_problem(key: str, debug: bool) -> str | None:
+    """Why ``key`` must not sign this deployment's sessions and links, or None."""
+    if debug or len(key) >= MIN_SECRET_KEY_LENGTH:
+        return None
+    return (
+        f"DJANGO_SECRET_KEY is {len(key)} characters long; with DEBUG off it must be at least "
+        f"{MIN_SECRET_KEY_LENGTH}. Generate one with: python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'"
+    )
+
+
+def require_production_secret() -> None:
+    """Refuse to serve (gunicorn, uvicorn: config/wsgi.py, config/asgi.py) with a short key.
+
+    Checked when a server starts rather than when settings load, so that the test suite and
+    management commands can run with a short, obviously fake key."""
+    from django.conf import settings
+
+    problem = secret_key_problem(settings.SECRET_KEY, settings.DEBUG)
+    if problem:
+        raise ImproperEnvironment(problem)

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # A signed-in person's pages are never stored by browsers or proxies.
+    "accounts.middleware.PrivateCacheMiddleware",
+    "accounts.middleware.AccountGoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -93,13 +96,22 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
 # (tracker/page_cache.py). Local memory: each worker process keeps its own; the version
 # that invalidates them is in the database. 0 seconds turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Pages above PAGE_CACHE_MAX_PAGE_BYTES are rendered every time rather than kept, and the
+# whole page cache of a worker stays under DJANGO_PAGE_CACHE_MAX_MB (least recently used
+# pages go first): one person's huge day page or endless ?v=N URLs cannot grow a worker.
+PAGE_CACHE_MAX_PAGE_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_PAGE_KB", 512) * 1024
+PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
 CACHES = {
+    # Also holds the password-reset rate limits (accounts/throttle.py): per worker process.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "tracker.cache_backends.BoundedLocMemCache",
         "LOCATION": "pages",
-        # About 40 KB a page: at most ~40 MB per worker.
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {
+            "MAX_ENTRIES": 1000,
+            "MAX_BYTES": PAGE_CACHE_MAX_BYTES,
+            "MAX_VALUE_BYTES": PAGE_CACHE_MAX_PAGE_BYTES,
+        },
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -115,6 +127,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Reverse proxies in front of the app that append to X-Forwarded-For (README: production).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+# The lock-out counts per real client address, not per proxy (accounts/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 # Lock the pair (account, address): one attacker cannot lock a person out from everywhere.

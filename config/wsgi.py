@@ -2,5 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.env import require_production_secret
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+# With DEBUG off, a short DJANGO_SECRET_KEY stops the server here, saying why.
+require_production_secret()

@@ -38,10 +38,11 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test starts with no rendered pages kept (tracker/page_cache.py)."""
+    """Each test starts with no rendered pages kept (tracker/page_cache.py) and no counts."""
     from django.core.cache import caches
 
     caches["pages"].clear()
+    caches["default"].clear()  # and no e-mail rate-limit counts (accounts/throttle.py)
 
 
 def pytest_report_header(config):

@@ -389,3 +389,6 @@ class WarningSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.day} {self.flag}"
+
+
+from tracker.pending_imports import PendingImport  # noqa: E402, F401  (its own module)

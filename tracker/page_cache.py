@@ -12,14 +12,18 @@ have changed. The key names everything a page depends on:
   page costs no query of its own;
 - their local calendar day (today's totals, "tomorrow" links and week statuses move at
   midnight);
-- the path with its query string;
+- the path and the values of only the query parameters the view reads (``params``): any
+  other query string (``?v=1``, ``?v=2``...) gets the same page, so it cannot fill the cache
+  with copies;
 - a digest of the CSRF secret: the page's forms carry tokens made from it, and a new log-in
   rotates it. A request without the cookie (a first visit) is not cached.
 
 A request with a flash message waiting is rendered normally: the message must show once.
 Reference data (forms, foods) changes only through the admin; ``PAGE_CACHE_SECONDS`` bounds
 how long such a change can take to show. Each process keeps its own cache (local memory,
-``CACHES["pages"]``); the version lives in the database, so all processes agree on it.
+``CACHES["pages"]``, bounded by bytes: tracker/cache_backends.py); the version lives in the
+database, so all processes agree on it. A page above ``PAGE_CACHE_MAX_PAGE_BYTES`` is not
+cached at all.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from accounts.errors import AccountGone
 from accounts.models import User
 
 CACHE_ALIAS = "pages"
@@ -45,16 +50,26 @@ def mark_changed(user: User | int) -> None:
 
     Call it inside the write's transaction. The UPDATE also takes the person's row lock
     until the transaction ends, which tracker.services relies on to serialise their writes.
+    When the account no longer exists (deleted while this request was on its way) it raises
+    AccountGone, which rolls the write back; accounts.middleware answers with a redirect.
     """
     pk = user.pk if isinstance(user, User) else user
-    User.objects.filter(pk=pk).update(data_version=F("data_version") + 1)
+    if not User.objects.filter(pk=pk).update(data_version=F("data_version") + 1):
+        raise AccountGone(pk)
     if isinstance(user, User):
         # The number in memory is now unknown: nothing more is cached for this request.
         user.data_version = None
 
 
-def page_key(request: HttpRequest) -> str | None:
-    """The cache key of this request's page, or None when it must be rendered afresh."""
+# A parameter value longer than this is not one the pages understand: render, do not cache.
+MAX_PARAM_LENGTH = 16
+
+
+def page_key(request: HttpRequest, params: tuple[str, ...] = ()) -> str | None:
+    """The cache key of this request's page, or None when it must be rendered afresh.
+
+    ``params`` names the query parameters the view reads; no other part of the query string
+    is in the key."""
     user = request.user
     if (
         settings.PAGE_CACHE_SECONDS <= 0
@@ -66,16 +81,25 @@ def page_key(request: HttpRequest) -> str | None:
     secret = request.META.get("CSRF_COOKIE")
     if not secret or len(messages.get_messages(request)):
         return None
-    digest = hashlib.sha256(f"{secret}\n{request.get_full_path()}".encode()).hexdigest()
+    values = [request.GET.get(name, "") for name in params]
+    if any(len(value) > MAX_PARAM_LENGTH for value in values):
+        return None
+    query = "&".join(f"{name}={value}" for name, value in zip(params, values, strict=True))
+    digest = hashlib.sha256(f"{secret}\n{request.path}\n{query}".encode()).hexdigest()
     return f"page:{user.pk}:{user.data_version}:{timezone.localdate():%Y%m%d}:{digest[:32]}"
 
 
-def cached_page(view):
-    """Serve the view's 200 response from the cache while its key (see above) still holds."""
+def cached_page(view=None, *, params: tuple[str, ...] = ()):
+    """Serve the view's 200 response from the cache while its key (see above) still holds.
+
+    ``@cached_page`` for a view that reads no query parameter, ``@cached_page(params=(...))``
+    naming the ones it reads."""
+    if view is None:
+        return lambda view: cached_page(view, params=params)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        key = page_key(request)
+        key = page_key(request, params)
         if key is None:
             return view(request, *args, **kwargs)
         cache = caches[CACHE_ALIAS]
@@ -85,7 +109,12 @@ def cached_page(view):
             get_token(request)
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and page_key(request) == key:
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and len(response.content) <= settings.PAGE_CACHE_MAX_PAGE_BYTES
+            and page_key(request, params) == key
+        ):
             cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
         return response
 

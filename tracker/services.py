@@ -22,7 +22,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import intake, page_cache, selectors, warnings
+from tracker import intake, limits, page_cache, selectors, warnings
 from tracker.models import (
     EntryKind,
     Food,
@@ -662,6 +662,10 @@ def _save_entry(
     with transaction.atomic():
         _lock_person(owner)
         before = selectors.day_flags(user=owner, day=day)
+        if entry is None or entry.day != day:  # a new entry on the day (tracker.limits)
+            full = limits.check_room(owner, day)
+            if full:
+                raise ValidationError({"day": full})
         if entry is None:
             entry = IntakeEntry(owner=owner)
         for name, value in fields.items():
@@ -834,6 +838,9 @@ def repeat_yesterdays_supplements(
             )
             _clean_entry(entry)
             created.append(entry)
+        full = limits.check_room(owner, day, len(created)) if created else None
+        if full:
+            raise ValidationError({"day": full})
         IntakeEntry.objects.bulk_create(created)
         crossed = (
             _after_write(owner=owner, day=day, before=before, day_url=day_url) if created else []
@@ -851,6 +858,10 @@ def _save_symptom(
     _check_day(user=owner, day=day)
     with transaction.atomic():
         _lock_person(owner)
+        if symptom.pk is None or symptom.day != day:  # tracker.limits
+            full = limits.check_symptom_room(owner, day)
+            if full:
+                raise ValidationError({"day": full})
         # A symptom can raise the side-effect flag on a day with supplements.
         before = selectors.day_flags(user=owner, day=day)
         symptom.day, symptom.symptom, symptom.severity, symptom.note = day, code, severity, note

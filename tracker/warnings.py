@@ -12,14 +12,16 @@ twice.
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.models import User
 from tracker.intake import Flag, Severity
@@ -44,8 +46,14 @@ def email_once(*, owner: User, day: date, flags: Iterable[Flag], day_url: str = 
     """Record each flag for (owner, day) and e-mail the ones not recorded before, in one e-mail.
 
     Returns the flags this call claimed (and will e-mail once the transaction commits).
+    Only the person's local today and yesterday are e-mailed about: an entry back-dated
+    further (or an import of old days) is history, not news, and must not become a way to
+    send a stranger's inbox one e-mail per past day.
     """
     if not (owner.email_warnings and owner.email):
+        return []
+    today = _local_today(owner)
+    if day not in (today, today - timedelta(days=1)):
         return []
     claimed: list[Flag] = []
     for flag in flags:
@@ -65,6 +73,14 @@ def email_once(*, owner: User, day: date, flags: Iterable[Flag], day_url: str = 
         # robust: a failing mail server is logged; it must not turn a saved entry into a 500.
         transaction.on_commit(send, robust=True)
     return claimed
+
+
+def _local_today(owner: User) -> date:
+    try:
+        zone = zoneinfo.ZoneInfo(owner.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.localdate(timezone=zone)
 
 
 def _send(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:

@@ -624,7 +624,12 @@ def test_parsing_costs_the_same_queries_for_10_or_500_rows(user):
     FoodFactory(name="Rice (test)", mg_per_100g=Decimal("12"))
 
     def queries(n: int) -> int:
-        text = HEADER + "\n" + "2026-11-01,,food,Rice (test),,100,g,12,\n" * n
+        # Spread over days: one day holds at most 200 entries (tracker.limits).
+        rows = [
+            f"{date(2026, 11, 1) - timedelta(days=i // 100)},,food,Rice (test),,100,g,12,\n"
+            for i in range(n)
+        ]
+        text = HEADER + "\n" + "".join(rows)
         with CaptureQueriesContext(connection) as ctx:
             plan = transfer.parse_upload(text, user)
         assert plan.ok and len(plan.entries) == n

@@ -254,6 +254,9 @@ NOT_SHOWN = {
     "password_change",
     "password_reset",
     "password_reset_confirm",
+    "signin_link",  # e-mails a one-time sign-in link
+    "signin_link_use",  # signs in (a new session)
+    "email_change_confirm",  # the address shows on no cached page (it marks them stale anyway)
     "delete_account",
     "import",  # the upload is only read into the session for the preview
     "import-cancel",

@@ -131,7 +131,7 @@ def test_a_recorded_warning_claims_nothing_and_keeps_the_write(
 
 def test_email_once_claims_each_flag_once(person, django_capture_on_commit_callbacks):
     flags = intake.day_flags(supplemental_mg=Decimal("500"), ul=intake.ul_for(person, date.today()))
-    day = date(2026, 1, 15)
+    day = services.person_today(person)  # warning e-mails are for today and yesterday
     with django_capture_on_commit_callbacks() as callbacks:
         first = warnings.email_once(owner=person, day=day, flags=flags)
         second = warnings.email_once(owner=person, day=day, flags=flags)
@@ -205,7 +205,7 @@ def test_two_simultaneous_requests_send_one_email(mailoutbox):
     exactly one of them win, however the two interleave."""
     person = UserFactory(email="ana@example.com", email_warnings=True)
     flags = intake.day_flags(supplemental_mg=Decimal("250"), ul=intake.ul_for(person, date.today()))
-    day = date(2026, 1, 15)
+    day = services.person_today(person)  # warning e-mails are for today and yesterday
     barrier = threading.Barrier(2)
     claimed: list[int] = []
     errors: list[BaseException] = []

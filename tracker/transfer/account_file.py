@@ -8,7 +8,9 @@ export writes it).
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -91,6 +93,10 @@ def read_account(importer: Importer, text: str) -> None:
     except (ValueError, RecursionError):
         plan.add(None, "the file is not valid JSON, or is nested too deeply to be an account")
         return
+    bad = unusable_text(data)
+    if bad:
+        plan.add(None, bad)
+        return
     if not isinstance(data, dict) or data.get("format") != ACCOUNT_FORMAT:
         plan.add(None, "this JSON file is not an account file exported by this app")
         return
@@ -153,6 +159,35 @@ def read_account(importer: Importer, text: str) -> None:
         importer.symptom_row(line, record, where)
 
 
+def unusable_text(data: object) -> str | None:
+    """Why the decoded JSON's text cannot be stored, or None.
+
+    JSON escapes can spell what a UTF-8 file cannot hold: ``\\u0000`` (PostgreSQL refuses
+    NUL in text, the forms refuse it too) and unpaired surrogates such as ``\\ud800``
+    (no database or page can encode them). Checked before anything is read, so no message
+    ever quotes such text back."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return "the file contains a NUL character (\\u0000); nothing can be imported"
+            if _SURROGATE.search(value):
+                return (
+                    "the file contains an unpaired surrogate escape (such as \\ud800), which is "
+                    "not text; nothing can be imported"
+                )
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _profile(importer: Importer, profile: object) -> None:
     if profile is None:
         return
@@ -178,7 +213,34 @@ def _profile(importer: Importer, profile: object) -> None:
             values[name] = field.clean(raw, importer.owner)
         except ValidationError as error:
             importer.plan.add(None, f"{name}: {' '.join(error.messages)}", "profile")
+    if len(values) == len([n for n in PROFILE_FIELDS if n in profile]):
+        _profile_form_rules(importer, values)
     importer.plan.profile = values
+
+
+def _profile_form_rules(importer: Importer, values: dict) -> None:
+    """The profile page's own rules (ProfileForm), on the profile the import would leave:
+    no pregnancy or lactation for the male RDA rows, no e-mail warnings without a verified
+    address, a time zone from the page's list, ..."""
+    from accounts.forms import ProfileForm
+
+    owner = importer.owner
+    merged = {name: getattr(owner, name) for name in PROFILE_FIELDS}
+    merged.update(values)
+    data = {"email": owner.email}  # the account's own address: a file never changes it
+    for name, value in merged.items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = str(value)
+    form = ProfileForm(data, instance=copy.copy(owner))
+    if form.is_valid():
+        return
+    for name, messages in form.errors.items():
+        label = name if name in PROFILE_FIELDS else ("email_warnings" if name == "email" else "")
+        for message in messages:
+            importer.plan.add(None, f"{label}: {message}" if label else message, "profile")
 
 
 def _product(importer: Importer, record: dict) -> SupplementProduct:

@@ -3,13 +3,16 @@
 Spreadsheet formula injection: a CSV text cell that starts with = + - @ tab or CR is written
 with a leading apostrophe, so a spreadsheet shows it as text instead of running it; the
 importer removes exactly that apostrophe, so a round trip gives back the original text.
+"Starts with" is judged as a spreadsheet might read the cell: after NFKC normalisation
+(fullwidth ＝ ＋ － ＠ become = + - @) and with invisible format characters (zero-width
+space, word joiner, BOM, direction marks) at the front ignored.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
+import unicodedata
 from decimal import Decimal
 
 ENTRY_COLUMNS = (
@@ -48,8 +51,6 @@ MAX_IMPORT_ROWS = 20_000
 BOM = "\ufeff"  # so that spreadsheet programs open the CSV as UTF-8
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPED_OR_TRIGGER = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 
 
 class Kind:
@@ -70,18 +71,28 @@ class UploadRejected(Exception):
     """The file as a whole cannot be read; the message says why, for the person."""
 
 
+def _is_trigger(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula (see the module's docstring)."""
+    for char in unicodedata.normalize("NFKC", text):
+        if unicodedata.category(char) != "Cf":
+            return char in FORMULA_TRIGGERS
+    return False
+
+
 def neutralise(text: str) -> str:
     """Make a CSV cell safe to open in a spreadsheet.
 
     Text that already looks escaped (apostrophes, then a trigger) gets one more apostrophe,
     so that ``restore`` can always take exactly one off.
     """
-    return "'" + text if _ESCAPED_OR_TRIGGER.match(text) else text
+    return "'" + text if _is_trigger(text.lstrip("'")) else text
 
 
 def restore(text: str) -> str:
     """Undo ``neutralise``: only an apostrophe in front of a trigger character is ours."""
-    return text[1:] if _ESCAPED.match(text) else text
+    if text.startswith("'") and _is_trigger(text.lstrip("'")):
+        return text[1:]
+    return text
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from accounts.models import User
-from tracker import intake
+from tracker import intake, services
 from tracker.models import (
     EntryKind,
     Food,
@@ -120,6 +120,19 @@ class Importer:
 
     def problem(self, row: EntryRow, error: RowError) -> None:
         self.plan.add(row.line, str(error), row.where)
+
+    def check_day(self, day: date) -> None:
+        """The forms' own rule for a day (tracker.services.day_errors): not before 1900, not
+        more than a day ahead, not before the date of birth."""
+        errors = services.day_errors(user=self.owner, day=day)
+        if errors:
+            raise RowError(f"date {day.isoformat()}: " + " ".join(errors))
+        # The file's own profile may bring a date of birth (if the person chooses to use it).
+        born = (self.plan.profile or {}).get("date_of_birth")
+        if born and day < born:
+            raise RowError(
+                f"date {day.isoformat()} is before the date of birth in the file's profile"
+            )
 
     # Entries ------------------------------------------------------------------------------
 
@@ -290,6 +303,7 @@ class Importer:
     def add_entry(self, row: EntryRow, item) -> None:
         """Plan the entry, storing the file's mg when the server's arithmetic agrees with
         it (a round trip keeps every cent), else reporting both numbers."""
+        self.check_day(row.day)
         expected, units, how = self._expected(row, item)
         expected = intake.stored_mg(expected)  # exact, as the forms store it
         if expected > MAX_ENTRY_MG:
@@ -339,6 +353,8 @@ class Importer:
         )
         severity = errors.take(read_severity, row.get("severity"))
         note = errors.take(read_text, row.get("note") or "", "note", 500)
+        if day is not None:
+            errors.take(self.check_day, day)
         if errors or None in (day, symptom, severity, note):
             self.plan.add(line, "; ".join(errors) or "the row cannot be read", where)
             return

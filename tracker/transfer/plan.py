@@ -137,6 +137,8 @@ def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> I
     if not plan.ok:
         raise ValueError("a plan with problems cannot be imported")
     with transaction.atomic():
+        # First: it locks the person, as every write does, and stops at a deleted account.
+        page_cache.mark_changed(owner)
         for obj in [*plan.new_foods, *plan.new_products]:
             obj.full_clean()
             obj.save()
@@ -154,7 +156,6 @@ def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> I
             for name, value in plan.profile.items():
                 setattr(owner, name, value)
             owner.save(update_fields=list(plan.profile))
-        page_cache.mark_changed(owner)
     return ImportResult(
         len(entries), len(symptoms), len(plan.new_products), len(plan.new_foods), profile_updated
     )

@@ -164,7 +164,7 @@ def _month_link(days: int, year: int, month: int) -> str | None:
 
 @login_required
 @require_GET
-@page_cache.cached_page
+@page_cache.cached_page(params=("days", "month"))
 def history(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     days = _history_days(request)

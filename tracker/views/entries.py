@@ -252,9 +252,13 @@ def quick_log_food(request: HttpRequest) -> HttpResponse:
 @require_POST
 def repeat_yesterday(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
-    written = services.repeat_yesterdays_supplements(
-        owner=request.user, day=day, day_url=day_url(request, day)
-    )
+    try:
+        written = services.repeat_yesterdays_supplements(
+            owner=request.user, day=day, day_url=day_url(request, day)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("dashboard")
     if written.obj:
         total = sum(e.elemental_mg for e in written.obj)  # the few entries just created
         messages.success(

@@ -1,27 +1,27 @@
 """Export (streamed CSV and JSON downloads) and import (upload, preview, then all or nothing).
 
-Between the preview and the "Import" click the uploaded text waits in the person's session
-(database-backed, at most ``transfer.MAX_IMPORT_BYTES``), never in the page: the browser only
-sends back a digest of what it was shown, and the server reads and checks the stored file
-again before writing anything, so the client cannot alter what gets imported and a product
-deleted in between is noticed.
+Between the preview and the "Import" click the uploaded text waits in a PendingImport row
+(tracker/pending_imports.py, at most ``transfer.MAX_IMPORT_BYTES``, for a day), never in the
+page: the session only keeps its id, the browser only sends back a digest of what it was
+shown, and the server reads and checks the stored file again before writing anything, so
+the client cannot alter what gets imported and a product deleted in between is noticed.
+The row is claimed in the import's transaction, so two confirms import it once.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import transfer
+from tracker import pending_imports, transfer
 from tracker.forms.transfer import ImportConfirmForm, ImportUploadForm
 from tracker.models import IntakeEntry, SymptomEntry
 
@@ -99,10 +99,6 @@ def export_account(request: HttpRequest) -> StreamingHttpResponse:
     )
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
@@ -117,11 +113,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         except transfer.UploadRejected as error:
             form.add_error("file", str(error))
         else:
-            request.session[SESSION_KEY] = {
-                "name": form.cleaned_data["file"].name[:255],
-                "text": text,
-                "digest": _digest(text),
-            }
+            stored = pending_imports.store(
+                owner=request.user, name=form.cleaned_data["file"].name, text=text
+            )
+            # Only the row's id and digest: the session row stays a few hundred bytes.
+            request.session[SESSION_KEY] = {"id": stored.pk, "digest": stored.digest}
             return redirect("import-preview")
     return render(
         request,
@@ -130,15 +126,20 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pending(request: HttpRequest) -> dict | None:
-    pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict) or not isinstance(pending.get("text"), str):
+def _pending(request: HttpRequest) -> pending_imports.PendingImport | None:
+    """The upload this session waits to import, or None (never uploaded, cancelled,
+    expired; an imported one is returned, and confirm says it is done)."""
+    ref = request.session.get(SESSION_KEY)
+    if not isinstance(ref, dict):
         return None
-    return pending
+    return pending_imports.waiting(owner=request.user, pk=ref.get("id"))
 
 
 def _preview(
-    request: HttpRequest, pending: dict, plan: transfer.ImportPlan, form: ImportConfirmForm
+    request: HttpRequest,
+    pending: pending_imports.PendingImport,
+    plan: transfer.ImportPlan,
+    form: ImportConfirmForm,
 ) -> HttpResponse:
     span = plan.days()
     day_totals = plan.day_totals()
@@ -149,7 +150,7 @@ def _preview(
         request,
         "tracker/transfer/preview.html",
         {
-            "name": pending.get("name", ""),
+            "name": pending.name,
             "plan": plan,
             "form": form,
             "span": span,
@@ -170,13 +171,21 @@ def _preview(
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
     pending = _pending(request)
-    if pending is None:
+    if pending is None or pending.imported_at:
         return redirect("import")
-    plan = transfer.parse_upload(pending["text"], request.user)
-    form = ImportConfirmForm(
-        initial={"digest": pending["digest"]}, offer_profile=bool(plan.profile)
-    )
+    plan = transfer.parse_upload(pending.text, request.user)
+    form = ImportConfirmForm(initial={"digest": pending.digest}, offer_profile=bool(plan.profile))
     return _preview(request, pending, plan, form)
+
+
+class _AlreadyImported(Exception):
+    """Another confirm of the same upload imported it (or is importing it right now)."""
+
+
+def _already_imported(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, "This file has already been imported; nothing was imported twice.")
+    return redirect("history")
 
 
 @login_required
@@ -186,7 +195,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if pending is None:
         messages.error(request, "There is no upload waiting to be imported; upload the file again.")
         return redirect("import")
-    if request.POST.get("digest") != pending["digest"]:
+    if pending.imported_at:
+        return _already_imported(request)
+    if request.POST.get("digest") != pending.digest:
         messages.error(
             request,
             "The file waiting to be imported is not the one this page showed; check this "
@@ -194,14 +205,29 @@ def confirm(request: HttpRequest) -> HttpResponse:
         )
         return redirect("import-preview")
     # Read the stored file again: the account may have changed since the preview.
-    plan = transfer.parse_upload(pending["text"], request.user)
+    plan = transfer.parse_upload(pending.text, request.user)
     form = ImportConfirmForm(request.POST, offer_profile=bool(plan.profile))
     if not plan.ok or not form.is_valid():
         return _preview(request, pending, plan, form)
     try:
-        result = transfer.apply_plan(
-            plan, request.user, use_profile=form.cleaned_data.get("use_profile", False)
+        with transaction.atomic():
+            if not pending_imports.claim(pending):
+                raise _AlreadyImported
+            result = transfer.apply_plan(
+                plan, request.user, use_profile=form.cleaned_data.get("use_profile", False)
+            )
+    except _AlreadyImported:
+        return _already_imported(request)
+    except OperationalError as error:
+        # SQLite: the other confirm's import held the write lock longer than the wait.
+        if "locked" not in str(error):
+            raise
+        messages.info(
+            request,
+            "This file is being imported by another click or tab; it shows in your history "
+            "as soon as that finishes. Nothing was imported twice.",
         )
+        return redirect("history")
     except IntegrityError:
         # Two imports at once creating the same food, say; the transaction left nothing.
         messages.error(request, "Nothing was imported: the account changed meanwhile. Try again.")
@@ -224,7 +250,11 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_KEY, None)
+    ref = request.session.pop(SESSION_KEY, None)
+    if isinstance(ref, dict) and isinstance(ref.get("id"), int):
+        pending_imports.PendingImport.objects.filter(
+            owner=request.user, pk=ref["id"], imported_at__isnull=True
+        ).delete()
     messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("import")
 
