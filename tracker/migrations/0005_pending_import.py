@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0003_drop_redundant_owner_indexes"),
+        ("tracker", "0004_product_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
