@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tracker import page_cache
+from tracker import page_cache, services
 from tracker.models import (
     Food,
     IntakeEntry,
@@ -121,6 +121,7 @@ class SupplementProductAdmin(MarksOwnerChanged, admin.ModelAdmin):
         "owner",
         "form",
         "kind",
+        "serving_words",
         "label_basis",
         "amount_per_serving_mg",
         "elemental_mg_per_serving",
@@ -130,12 +131,28 @@ class SupplementProductAdmin(MarksOwnerChanged, admin.ModelAdmin):
     search_fields = ("name", "brand", "owner__username")
     list_select_related = ("owner", "form")
     raw_id_fields = ("owner",)
+    filter_horizontal = ("other_forms",)
+    # Computed from the label, as tracker.services does; never typed. Entries keep their own
+    # figures, so an edit here changes only what is logged from now on.
+    readonly_fields = ("elemental_mg_per_serving",)
+
+    def save_model(self, request, obj, form, change):
+        label = services.product_label(obj, other_forms=())
+        obj.elemental_mg_per_serving = label.elemental_per_serving
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(IntakeEntry)
 class IntakeEntryAdmin(MarksOwnerChanged, admin.ModelAdmin):
     list_display = ("day", "time", "owner", "kind", "product", "food", "elemental_mg")
     list_filter = ("kind", "day")
+    # The figures an entry was computed from are its history: shown, not edited. Entries are
+    # logged through the app, which computes them.
+    readonly_fields = ("elemental_mg", "label", "dose_quantity", "dose_unit", "servings", "grams")
+
+    def has_add_permission(self, request):
+        return False
+
     search_fields = ("owner__username", "product__name", "food__name", "note")
     list_select_related = ("owner", "product", "food")
     raw_id_fields = ("owner", "product", "food")

@@ -660,3 +660,25 @@ def test_the_database_sums_and_flags_the_same_exact_figures(doses):
     codes = {f.code for f in selectors.day_flags(user=person, day=TODAY)}
     assert (FlagCode.ABOVE_STARTING_RANGE in codes) is (exact_sum > 200)
     assert (FlagCode.ABOVE_UL in codes) is (exact_sum > 350)
+
+
+def test_the_admin_computes_a_products_figure_and_entries_are_logged_in_the_app(admin_client, user):
+    response = admin_client.post(
+        reverse("admin:tracker_supplementproduct_add"),
+        {
+            "owner": user.pk,
+            "name": "Admin product",
+            "brand": "",
+            "form": form(HYDROXIDE).pk,
+            "kind": "medication",
+            "serving_quantity": "15",
+            "serving_unit": "ml",
+            "equivalent_quantity": "",
+            "equivalent_unit": "",
+            "label_basis": "compound",
+            "amount_per_serving_mg": "1200",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SupplementProduct.objects.get().elemental_mg_per_serving == Decimal("500.16")
+    assert admin_client.get(reverse("admin:tracker_intakeentry_add")).status_code == 403

@@ -302,14 +302,14 @@ class ProductForm(forms.ModelForm):
             "kind": "Kind",
             "serving_quantity": "Serving size",
             "serving_unit": "Serving unit",
-            "equivalent_quantity": "The serving weighs or measures (optional)",
-            "equivalent_unit": "in",
+            "equivalent_quantity": "Weight or volume",
+            "equivalent_unit": "g or mL",
         }
         help_texts = {
             "kind": "Medications such as antacids and laxatives count towards the upper limit "
             "just like supplements.",
-            "serving_quantity": "As printed: 'Serving size 2 tablets' is 2 tablet(s).",
-            "equivalent_quantity": "When the label gives one, e.g. '2 tsp (4 g)': 4 g.",
+            "serving_quantity": "'Serving size 2 tablets' is 2 and tablet.",
+            "equivalent_quantity": "Optional: '2 tsp (4 g)' is 4 and g.",
             "amount_per_serving_mg": "The magnesium figure printed for one serving.",
             "other_forms": "Only for a blend that names several forms ('as magnesium glycinate, "
             "citrate and malate'); its elemental figure is what counts.",
