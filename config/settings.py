@@ -186,6 +186,8 @@ EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "magnesium-tracker@localhost")
+# The address people reach the app at, for links in e-mails sent outside a request.
+SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening, switched on from the environment (README: "Running in production").
 # Off by default so that a plain `manage.py runserver` or the test client works over HTTP;

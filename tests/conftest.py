@@ -37,6 +37,12 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_url(settings):
+    """E-mails link to the site the test client talks to."""
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Each test starts with no rendered pages kept (tracker/page_cache.py) and no counts."""
     from django.core.cache import caches

@@ -11,8 +11,9 @@ from accounts.errors import AccountGone
 from accounts.models import User
 from tests.conftest import PASSWORD
 from tests.factories import SupplementProductFactory
-from tracker import page_cache, services
+from tracker import page_cache
 from tracker.models import IntakeEntry
+from tracker.services import entries as entries_services
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,14 @@ def test_marking_a_deleted_account_raises_account_gone(user):
 
 def test_a_write_that_arrives_after_the_deletion_is_a_clean_redirect(logged_in, user, monkeypatch):
     product = SupplementProductFactory(owner=user)
-    check_day = services._check_day
+    check_day = entries_services.check_day
 
     def deleted_meanwhile(**kwargs):
         # Another tab deletes the account after this request loaded the person.
         account_services.delete_account(user=User.objects.get(pk=user.pk))
         check_day(**kwargs)
 
-    monkeypatch.setattr(services, "_check_day", deleted_meanwhile)
+    monkeypatch.setattr(entries_services, "check_day", deleted_meanwhile)
     day = timezone.localdate().isoformat()
     response = logged_in.post(
         reverse("entry-add"), {"product": product.pk, "servings": "1", "day": day, "note": ""}

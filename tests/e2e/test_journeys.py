@@ -70,7 +70,7 @@ def glycinate_product(user) -> SupplementProduct:
         form=bisglycinate(),
         label_basis=SupplementProduct.LabelBasis.COMPOUND,
         amount_per_serving_mg=Decimal("1000"),
-    )
+    ).obj
 
 
 def log_capsules(user, product, day: date, servings: str = "1") -> IntakeEntry:

@@ -27,7 +27,7 @@ from tests.factories import (
     SymptomEntryFactory,
     UserFactory,
 )
-from tracker import services, transfer
+from tracker import limits, services, transfer
 from tracker.models import (
     SUPPLEMENTAL_KINDS,
     EntryKind,
@@ -669,5 +669,5 @@ def test_a_file_with_too_many_rows_is_refused_whole(client, monkeypatch, name):
 def test_import_bounds_are_those_of_logging_an_entry():
     from tracker.transfer import importer
 
-    assert importer.MAX_SERVINGS == services.MAX_SERVINGS
-    assert importer.MAX_GRAMS == services.MAX_GRAMS
+    assert importer.MAX_SERVINGS == limits.MAX_SERVINGS
+    assert importer.MAX_GRAMS == limits.MAX_GRAMS

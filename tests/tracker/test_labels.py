@@ -51,7 +51,7 @@ def doctors_best(owner) -> SupplementProduct:
         amount_per_serving_mg=Decimal("200"),
         serving_quantity=Decimal("2"),
         serving_unit="tablet",
-    )
+    ).obj
 
 
 def calm(owner) -> SupplementProduct:
@@ -65,7 +65,7 @@ def calm(owner) -> SupplementProduct:
         serving_unit="tsp",
         equivalent_quantity=Decimal("4"),
         equivalent_unit="g",
-    )
+    ).obj
 
 
 def milk_of_magnesia(owner) -> SupplementProduct:
@@ -78,7 +78,7 @@ def milk_of_magnesia(owner) -> SupplementProduct:
         amount_per_serving_mg=Decimal("1200"),
         serving_quantity=Decimal("15"),
         serving_unit="ml",
-    )
+    ).obj
 
 
 def glycinate_capsules(owner) -> SupplementProduct:
@@ -89,7 +89,7 @@ def glycinate_capsules(owner) -> SupplementProduct:
         label_basis="compound",
         amount_per_serving_mg=Decimal("1000"),
         serving_unit="capsule",
-    )
+    ).obj
 
 
 # --- The label arithmetic (pure) ---------------------------------------------------------
@@ -268,7 +268,7 @@ def test_a_blend_counts_its_elemental_figure(user, fixed_now):
         amount_per_serving_mg=Decimal("150"),
         serving_quantity=Decimal("3"),
         serving_unit="capsule",
-    )
+    ).obj
     assert {f.name for f in product.other_forms.all()} == {CITRATE, MALATE}
     entry = services.log_supplement(owner=user, product=product, servings=1, day=TODAY).obj
     assert entry.elemental_mg == Decimal("150")
@@ -645,7 +645,7 @@ def test_the_database_sums_and_flags_the_same_exact_figures(doses):
             amount_per_serving_mg=amount,
             serving_quantity=serving_quantity,
             serving_unit="tablet",
-        )
+        ).obj
         services.log_supplement(
             owner=person,
             product=product,

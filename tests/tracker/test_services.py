@@ -47,7 +47,7 @@ def glycinate_product(owner, form, **kwargs) -> SupplementProduct:
         label_basis=SupplementProduct.LabelBasis.COMPOUND,
         amount_per_serving_mg=Decimal("1000"),
         **kwargs,
-    )
+    ).obj
 
 
 # --- Products -------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_product_with_an_elemental_label_keeps_the_label_figure(user, glycinate)
         form=glycinate,
         label_basis=SupplementProduct.LabelBasis.ELEMENTAL,
         amount_per_serving_mg=Decimal("200"),
-    )
+    ).obj
     assert product.elemental_mg_per_serving == Decimal("200.00")
 
 
@@ -139,11 +139,11 @@ def test_a_product_with_entries_is_archived_not_deleted(user):
     SupplementEntryFactory(owner=user, product=used)
     unused = SupplementProductFactory(owner=user)
 
-    assert services.remove_product(product=used) is True
+    assert services.remove_product(product=used).obj is True
     used.refresh_from_db()
     assert used.is_archived and used.entries.count() == 1
 
-    assert services.remove_product(product=unused) is False
+    assert services.remove_product(product=unused).obj is False
     assert not SupplementProduct.objects.filter(pk=unused.pk).exists()
 
 
@@ -346,7 +346,7 @@ def test_own_food_names_are_unique_per_person(user, other_user):
 def test_correcting_an_own_food_recomputes_its_entries(user, fixed_now):
     food = services.create_own_food(
         owner=user, name="Granola", mg_per_100g=Decimal("100"), serving_grams=Decimal("50")
-    )
+    ).obj
     entry = services.log_food(owner=user, food=food, servings=Decimal("1"), day=DAY).obj
     assert entry.elemental_mg == Decimal("50.00")
     services.update_own_food(
@@ -364,8 +364,8 @@ def test_correcting_an_own_food_recomputes_its_entries(user, fixed_now):
 def test_own_food_in_use_is_not_deleted(user):
     used, unused = FoodFactory(owner=user), FoodFactory(owner=user)
     FoodEntryFactory(owner=user, food=used)
-    assert services.delete_own_food(food=used) is False
-    assert services.delete_own_food(food=unused) is True
+    assert services.delete_own_food(food=used).obj is False
+    assert services.delete_own_food(food=unused).obj is True
     assert list(Food.objects.filter(owner=user)) == [used]
 
 
@@ -387,7 +387,7 @@ def test_corrections_cope_with_imported_entries_without_grams(user, fixed_now):
     """An import may give a food entry in servings only; a correction must not null its mg."""
     food = services.create_own_food(
         owner=user, name="Porridge", mg_per_100g=Decimal("100"), serving_grams=Decimal("40")
-    )
+    ).obj
     imported = FoodEntryFactory(
         owner=user, food=food, grams=None, servings=Decimal("2"), elemental_mg=Decimal("80")
     )

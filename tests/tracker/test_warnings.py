@@ -40,7 +40,6 @@ def log(owner, product, *, servings="1", day=None):
         product=product,
         servings=Decimal(servings),
         day=day or services.person_today(owner),
-        day_url="http://testserver/day/",
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from tracker import intake, selectors, services
+from tracker import intake, limits, selectors, services
 from tracker.models import (
     Food,
     IntakeEntry,
@@ -134,7 +134,7 @@ class SupplementEntryForm(_DayForm):
 
     def clean_quantity(self) -> Decimal | None:
         return _positive(
-            self.cleaned_data.get("quantity"), maximum=services.MAX_DOSE_QUANTITY, unit="at once"
+            self.cleaned_data.get("quantity"), maximum=limits.MAX_DOSE_QUANTITY, unit="at once"
         )
 
     def clean(self):
@@ -221,11 +221,11 @@ class FoodEntryForm(_DayForm):
         self.fields["food"].queryset = selectors.visible_foods(user=user).order_by("name")
 
     def clean_grams(self) -> Decimal | None:
-        return _positive(self.cleaned_data.get("grams"), maximum=services.MAX_GRAMS, unit="g")
+        return _positive(self.cleaned_data.get("grams"), maximum=limits.MAX_GRAMS, unit="g")
 
     def clean_servings(self) -> Decimal | None:
         return _positive(
-            self.cleaned_data.get("servings"), maximum=services.MAX_SERVINGS, unit="servings"
+            self.cleaned_data.get("servings"), maximum=limits.MAX_SERVINGS, unit="servings"
         )
 
     def clean(self):
@@ -239,7 +239,7 @@ class FoodEntryForm(_DayForm):
             raise forms.ValidationError("Enter grams or servings, not both.")
         food = cleaned.get("food")
         if food is not None and servings is not None:
-            if servings * food.serving_grams > services.MAX_GRAMS:
+            if servings * food.serving_grams > limits.MAX_GRAMS:
                 self.add_error("servings", "That is more than 5 kg of this food in one entry.")
         return cleaned
 
@@ -365,7 +365,7 @@ class ProductForm(forms.ModelForm):
 
     def clean_amount_per_serving_mg(self) -> Decimal:
         amount = self.cleaned_data["amount_per_serving_mg"]
-        return _positive(amount, maximum=services.MAX_LABEL_MG, unit="mg")
+        return _positive(amount, maximum=limits.MAX_LABEL_MG, unit="mg")
 
     def clean_serving_quantity(self) -> Decimal:
         # Left empty, a serving is one unit (one capsule), as products were before sizes.

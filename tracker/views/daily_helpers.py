@@ -1,5 +1,5 @@
-"""Small pieces the daily-loop views share: where to go after a write, the day's address for
-e-mails, and turning a service's ValidationError into form errors."""
+"""Small pieces the daily-loop views share: where to go after a write, and turning a service's
+ValidationError into form errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,11 +15,6 @@ from django.utils import timezone
 
 def day_path(day: date) -> str:
     return reverse("day", kwargs={"day": day.isoformat()})
-
-
-def day_url(request: HttpRequest, day: date) -> str:
-    """The day page's full address, for the warning e-mail."""
-    return request.build_absolute_uri(day_path(day))
 
 
 def back_to_day(day: date) -> HttpResponseRedirect:

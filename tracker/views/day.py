@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import page_cache, selectors, services
+from tracker import limits, page_cache, selectors
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -25,8 +25,8 @@ def _parse_day(text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise Http404("Not a day")
-    if day < services.EARLIEST_DAY or day > timezone.localdate() + timedelta(
-        days=services.DAYS_AHEAD_ALLOWED
+    if day < limits.EARLIEST_DAY or day > timezone.localdate() + timedelta(
+        days=limits.DAYS_AHEAD_ALLOWED
     ):
         raise Http404("No entries can be logged on that day")
     return day
@@ -34,14 +34,14 @@ def _parse_day(text: str) -> date:
 
 def _day_context(request: HttpRequest, day: date) -> dict:
     today = timezone.localdate()
-    latest = today + timedelta(days=services.DAYS_AHEAD_ALLOWED)
+    latest = today + timedelta(days=limits.DAYS_AHEAD_ALLOWED)
     following = day + timedelta(days=1)
     return {
         "day": day,
         "today": today,
         "is_today": day == today,
         "overview": selectors.day_overview(user=request.user, day=day),
-        "previous_day": day - timedelta(days=1) if day > services.EARLIEST_DAY else None,
+        "previous_day": day - timedelta(days=1) if day > limits.EARLIEST_DAY else None,
         "next_day": following if following <= latest else None,
     }
 

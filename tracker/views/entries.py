@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tracker import intake, selectors, services, warnings
 from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryForm
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
-from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path, day_url
+from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
 
 
 def _initial_from_query(request: HttpRequest) -> dict:
@@ -51,11 +51,8 @@ def add_supplement(request: HttpRequest) -> HttpResponse:
         initial["product"] = int(product_id)
     form = SupplementEntryForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        data = form.cleaned_data
         try:
-            written = services.log_supplement(
-                owner=user, day_url=day_url(request, data["day"]), **form.service_kwargs()
-            )
+            written = services.log_supplement(owner=user, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -94,7 +91,6 @@ def add_food(request: HttpRequest) -> HttpResponse:
                 day=data["day"],
                 time=data["time"],
                 note=data["note"],
-                day_url=day_url(request, data["day"]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -138,7 +134,6 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "day": cleaned["day"],
             "time": cleaned["time"],
             "note": cleaned["note"],
-            "day_url": day_url(request, cleaned["day"]),
         }
         try:
             if entry.kind == EntryKind.FOOD:
@@ -216,7 +211,6 @@ def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
             servings=Decimal("1"),
             day=day,
             time=now,
-            day_url=day_url(request, day),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -240,7 +234,6 @@ def quick_log_food(request: HttpRequest) -> HttpResponse:
             servings=Decimal("1"),
             day=day,
             time=now,
-            day_url=day_url(request, day),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -253,9 +246,7 @@ def quick_log_food(request: HttpRequest) -> HttpResponse:
 def repeat_yesterday(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     try:
-        written = services.repeat_yesterdays_supplements(
-            owner=request.user, day=day, day_url=day_url(request, day)
-        )
+        written = services.repeat_yesterdays_supplements(owner=request.user, day=day)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dashboard")

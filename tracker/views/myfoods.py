@@ -35,7 +35,7 @@ def food_add(request: HttpRequest) -> HttpResponse:
     form = OwnFoodForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            food = services.create_own_food(owner=request.user, **form.service_kwargs())
+            food = services.create_own_food(owner=request.user, **form.service_kwargs()).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -56,7 +56,7 @@ def food_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OwnFoodForm(request.POST or None, instance=food, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            food = services.update_own_food(food=food, **form.service_kwargs())
+            food = services.update_own_food(food=food, **form.service_kwargs()).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -77,7 +77,7 @@ def food_delete(request: HttpRequest, pk: int) -> HttpResponse:
     used = food.entries.count()
     if request.method == "POST":
         name = food.name
-        if services.delete_own_food(food=food):
+        if services.delete_own_food(food=food).obj:
             messages.success(request, f"Deleted {name}.")
         else:
             messages.error(request, f"{name} is used by entries; delete those entries first.")

@@ -10,13 +10,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import intake, services, warnings
 from tracker.forms.daily import ProductForm
 from tracker.models import SupplementProduct
-from tracker.views.daily_helpers import add_service_errors, day_url
+from tracker.views.daily_helpers import add_service_errors
 
 
 @login_required
@@ -48,7 +47,7 @@ def product_add(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         try:
-            product = services.create_product(owner=request.user, **form.service_kwargs())
+            product = services.create_product(owner=request.user, **form.service_kwargs()).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -71,11 +70,8 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     touched = services.entries_touched(product=product)
     form = ProductForm(request.POST or None, instance=product, editing=True, touched=touched)
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        today = timezone.localdate()
         try:
-            written = services.update_product(
-                product=product, day_url=day_url(request, today), **form.service_kwargs()
-            )
+            written = services.update_product(product=product, **form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -99,7 +95,7 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     used = product.entries.count()
     if request.method == "POST":
         name = str(product)
-        if services.remove_product(product=product):
+        if services.remove_product(product=product).obj:
             messages.success(request, f"Archived {name}: it has entries, which keep their history.")
         else:
             messages.success(request, f"Deleted {name}.")

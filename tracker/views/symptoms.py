@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from tracker import services, warnings
 from tracker.forms.daily import SymptomForm
 from tracker.models import SymptomEntry
-from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path, day_url
+from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
 
 PAGE_SIZE = 50
 
@@ -33,7 +33,6 @@ def symptom_list(request: HttpRequest) -> HttpResponse:
                 symptom=data["symptom"],
                 severity=data["severity"],
                 note=data["note"],
-                day_url=day_url(request, data["day"]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -62,7 +61,6 @@ def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 symptom=data["symptom"],
                 severity=data["severity"],
                 note=data["note"],
-                day_url=day_url(request, data["day"]),
             )
         except ValidationError as error:
             add_service_errors(form, error)
