@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from tracker import limits
+
 
 class MagnesiumForm(models.Model):
     """A magnesium compound with its elemental fraction (tracker/data/forms.csv)."""
@@ -75,7 +77,7 @@ class Food(models.Model):
         "magnesium per 100 g (mg)",
         max_digits=7,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2000"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(limits.MAX_MG_PER_100G)],
     )
     serving_desc = models.CharField("serving", max_length=100, default="100 g")
     serving_grams = models.DecimalField(
@@ -83,7 +85,7 @@ class Food(models.Model):
         max_digits=7,
         decimal_places=2,
         default=Decimal("100"),
-        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("5000"))],
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(limits.MAX_GRAMS)],
     )
     source = models.TextField(blank=True)
     confidence = models.CharField(max_length=10, blank=True)
@@ -168,7 +170,10 @@ class SupplementProduct(models.Model):
         max_digits=7,
         decimal_places=3,
         default=Decimal("1"),
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1000"))],
+        validators=[
+            MinValueValidator(Decimal("0.001")),
+            MaxValueValidator(limits.MAX_SERVING_QUANTITY),
+        ],
     )
     serving_unit = models.CharField(
         max_length=10, choices=ServingUnit.choices, default=ServingUnit.CAPSULE
@@ -179,7 +184,10 @@ class SupplementProduct(models.Model):
         decimal_places=3,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1000"))],
+        validators=[
+            MinValueValidator(Decimal("0.001")),
+            MaxValueValidator(limits.MAX_SERVING_QUANTITY),
+        ],
     )
     equivalent_unit = models.CharField(max_length=2, choices=EquivalentUnit.choices, blank=True)
     label_basis = models.CharField("the label amount is", max_length=10, choices=LabelBasis.choices)
@@ -187,7 +195,7 @@ class SupplementProduct(models.Model):
         "magnesium per serving (mg)",
         max_digits=7,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10000"))],
+        validators=[MinValueValidator(limits.MIN_LABEL_MG), MaxValueValidator(limits.MAX_LABEL_MG)],
     )
     elemental_mg_per_serving = models.DecimalField(
         "elemental magnesium per serving (mg)", max_digits=16, decimal_places=6
@@ -284,7 +292,7 @@ class IntakeEntry(models.Model):
         decimal_places=10,
         help_text="Exact, or to 10 places when the arithmetic does not end (see tracker.intake).",
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=limits.NOTE_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -345,7 +353,7 @@ class SymptomEntry(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 = barely noticeable, 5 = severe.",
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=limits.NOTE_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

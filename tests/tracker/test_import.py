@@ -667,7 +667,8 @@ def test_a_file_with_too_many_rows_is_refused_whole(client, monkeypatch, name):
 
 
 def test_import_bounds_are_those_of_logging_an_entry():
-    from tracker.transfer import importer
+    from tracker.transfer import account_file, csv_files
 
-    assert importer.MAX_SERVINGS == limits.MAX_SERVINGS
-    assert importer.MAX_GRAMS == limits.MAX_GRAMS
+    for module in (account_file, csv_files):
+        assert module.MAX_SERVINGS == limits.MAX_SERVINGS
+        assert module.MAX_GRAMS == limits.MAX_GRAMS

@@ -26,7 +26,6 @@ from tracker.models import (
     unit_words,
 )
 
-NOTE_MAX = 500
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -56,7 +55,7 @@ class _DayForm(forms.Form):
 
     day = forms.DateField(label="Day", widget=DATE_INPUT)
     time = forms.TimeField(label="Time", required=False, widget=TIME_INPUT)
-    note = forms.CharField(label="Note", required=False, max_length=NOTE_MAX)
+    note = forms.CharField(label="Note", required=False, max_length=limits.NOTE_MAX)
 
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
@@ -438,7 +437,7 @@ class ProductForm(forms.ModelForm):
 
 
 class OwnFoodForm(forms.ModelForm):
-    notes = forms.CharField(label="Notes", required=False, max_length=NOTE_MAX)
+    notes = forms.CharField(label="Notes", required=False, max_length=limits.NOTE_MAX)
 
     class Meta:
         model = Food
@@ -484,7 +483,7 @@ class SymptomForm(forms.Form):
         label="Severity", choices=SEVERITY_CHOICES, coerce=int, initial=2
     )
     day = forms.DateField(label="Day", widget=DATE_INPUT)
-    note = forms.CharField(label="Note", required=False, max_length=NOTE_MAX)
+    note = forms.CharField(label="Note", required=False, max_length=limits.NOTE_MAX)
 
     def __init__(self, *args, user: User, **kwargs):
         self.user = user

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from tracker import intake
+from tracker.limits import MAX_ENTRY_MG, MAX_GRAMS, MAX_MG_PER_100G, MAX_SERVINGS
 from tracker.models import EntryKind, Food, SupplementKind, SupplementProduct
 from tracker.services import label_problems
 from tracker.transfer.formats import (
@@ -29,10 +30,6 @@ from tracker.transfer.formats import (
     rows_message,
 )
 from tracker.transfer.importer import (
-    MAX_ENTRY_MG,
-    MAX_GRAMS,
-    MAX_MG_PER_100G,
-    MAX_SERVINGS,
     PRODUCT_MG_RANGE,
     EntryRow,
     Importer,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from tracker.limits import MAX_ENTRY_MG, MAX_GRAMS, MAX_SERVINGS
 from tracker.models import EntryKind, SupplementProduct
 from tracker.transfer.formats import (
     ENTRY_COLUMNS,
@@ -17,9 +18,6 @@ from tracker.transfer.formats import (
     rows_message,
 )
 from tracker.transfer.importer import (
-    MAX_ENTRY_MG,
-    MAX_GRAMS,
-    MAX_SERVINGS,
     EntryRow,
     Importer,
 )

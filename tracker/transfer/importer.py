@@ -17,6 +17,13 @@ from django.db.models import Q
 
 from accounts.models import User
 from tracker import intake, services
+from tracker.limits import (
+    MAX_ENTRY_MG,
+    MAX_GRAMS,
+    MAX_LABEL_MG,
+    MAX_MG_PER_100G,
+    MIN_LABEL_MG,
+)
 from tracker.models import (
     EntryKind,
     Food,
@@ -39,14 +46,8 @@ from tracker.transfer.values import (
     short,
 )
 
-# Bounds for imported amounts. Above these a row is a typing error, not a dose: 10 g of
-# elemental magnesium in one entry would be a poisoning, and 5 kg of one food in one sitting
-# is not a meal.
-MAX_ENTRY_MG = Decimal("10000")
-MAX_SERVINGS = Decimal("100")  # the same bounds as logging an entry (tracker.services)
-MAX_GRAMS = Decimal("5000")
-MAX_MG_PER_100G = Decimal("2000")  # Food.mg_per_100g's own bound
-PRODUCT_MG_RANGE = (Decimal("0.01"), Decimal("10000"))  # SupplementProduct's bounds
+# Imported amounts have the same bounds as typed ones (tracker.limits).
+PRODUCT_MG_RANGE = (MIN_LABEL_MG, MAX_LABEL_MG)
 UNKNOWN_SERVING_GRAMS = Decimal("100")
 
 

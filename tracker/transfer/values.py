@@ -10,9 +10,9 @@ import re
 from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from tracker.limits import DAYS_AHEAD_ALLOWED, EARLIEST_DAY
 from tracker.transfer.formats import plain_number
 
-FIRST_DAY = date(1900, 1, 1)
 CENTS = Decimal("0.01")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
@@ -50,9 +50,9 @@ def read_day(text: str, today: date, column: str = "date") -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise RowError(f"{column} “{text}” is not a real date")
-    if day < FIRST_DAY:
-        raise RowError(f"{column} {text} is before 1900")
-    if day > today + timedelta(days=1):
+    if day < EARLIEST_DAY:
+        raise RowError(f"{column} {text} is before {EARLIEST_DAY.year}")
+    if day > today + timedelta(days=DAYS_AHEAD_ALLOWED):
         raise RowError(f"{column} {text} is in the future")
     return day
 
