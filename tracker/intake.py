@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 
 from tracker.citations import Citation, cite
+from tracker.limits import ZERO
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
 STARTING_RANGE_MAX_MG = Decimal("200")
@@ -680,6 +680,16 @@ def day_flags(
 # --- Convenience for a profile-like object (duck-typed; no ORM) -------------------------
 
 
+def adult_ranges_apply(person, on: date) -> bool:
+    """Whether the articles' adult ranges are shown and flagged for the person on a day.
+
+    An entry before a (later corrected) birth date is treated as an adult's: better a notice
+    too many than silence about a dose that is really being taken.
+    """
+    born = person.date_of_birth
+    return born is None or on < born or shows_adult_ranges(born=born, on=on)
+
+
 def _authority(person) -> str:
     return getattr(person, "authority", Authority.US) or Authority.US
 
@@ -717,12 +727,8 @@ def flags_for_person(
 ) -> list[Flag]:
     """day_flags with the profile's age, conditions and authority filled in."""
     born = person.date_of_birth
-    if born is not None and on < born:
-        # An entry before a (later corrected) birth date: warn as for an adult rather than
-        # stay silent about a dose that is really being taken.
-        adult_ranges, infant = True, False
-    else:
-        adult_ranges, infant = shows_adult_ranges(born=born, on=on), is_infant(born=born, on=on)
+    adult_ranges = adult_ranges_apply(person, on)
+    infant = born is not None and on >= born and is_infant(born=born, on=on)
     if ul is None:
         try:
             ul = ul_for(person, on)

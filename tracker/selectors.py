@@ -15,78 +15,35 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
     Max,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from tracker import intake
+from tracker import intake, series
 from tracker.citations import Citation
+from tracker.limits import ZERO
 from tracker.models import (
-    SUPPLEMENTAL_KINDS,
-    EntryKind,
     Food,
     IntakeEntry,
     SupplementProduct,
     SymptomEntry,
 )
+from tracker.series import DaySums, DayTotals
 
-ZERO = Decimal("0")
 RECENT_FOOD_DAYS = 30
 """How far back "recent foods" looks: bounded so the dashboard never scans years of history."""
 
 
-MG_SUM_FIELD = DecimalField(max_digits=24, decimal_places=10)
-"""A sum of stored entries keeps their places; ``intake.settled_mg`` settles it."""
-
-
-def _mg_sum(condition: Q) -> Coalesce:
-    return Coalesce(Sum("elemental_mg", filter=condition), Value(ZERO), output_field=MG_SUM_FIELD)
-
-
-@dataclass(frozen=True)
-class DayTotals:
-    """One local day's magnesium, split as the UL needs it: food never counts towards it."""
-
-    day: date
-    supplemental_mg: Decimal
-    food_mg: Decimal
-    entry_count: int
-    supplemental_count: int
-
-    @property
-    def total_mg(self) -> Decimal:
-        return self.supplemental_mg + self.food_mg
-
-    @property
-    def has_supplements(self) -> bool:
-        return self.supplemental_count > 0
-
-
-def day_totals(*, user: User, day: date) -> DayTotals:
-    """The day's supplemental and food totals and counts, in ONE aggregate query."""
-    row = IntakeEntry.objects.filter(owner=user, day=day).aggregate(
-        supplemental=_mg_sum(Q(kind__in=SUPPLEMENTAL_KINDS)),
-        food=_mg_sum(Q(kind=EntryKind.FOOD)),
-        count=Count("id"),
-        supplemental_count=Count("id", filter=Q(kind__in=SUPPLEMENTAL_KINDS)),
-    )
-    return DayTotals(
-        day=day,
-        supplemental_mg=intake.settled_mg(row["supplemental"]),
-        food_mg=intake.settled_mg(row["food"]),
-        entry_count=row["count"],
-        supplemental_count=row["supplemental_count"],
-    )
+def day_totals(*, user: User, day: date) -> DaySums:
+    """The day's supplemental and food sums and counts, in ONE aggregate query."""
+    return series.day_sums(user, day)
 
 
 def day_entries(*, user: User, day: date) -> QuerySet[IntakeEntry]:
@@ -102,40 +59,14 @@ def day_symptoms(*, user: User, day: date) -> list[SymptomEntry]:
 
 
 def target_on(user: User, day: date) -> intake.Target | None:
-    """The person's target on a day; None before their birth date (an entry can predate a
-    birth date corrected later, and the rules refuse to guess)."""
-    try:
-        return intake.target_for(user, day)
-    except ValueError:
-        return None
-
-
-def ul_on(user: User, day: date) -> intake.UpperLimit:
-    try:
-        return intake.ul_for(user, day)
-    except ValueError:
-        return intake.UpperLimit(None, "no UL before your date of birth", intake.UL_SOURCE)
-
-
-def flags_for(
-    *, user: User, totals: DayTotals, symptom_codes: list[str] | tuple[str, ...]
-) -> list[intake.Flag]:
-    """The day's flags from figures already read (no query)."""
-    return intake.flags_for_person(
-        user,
-        on=totals.day,
-        supplemental_mg=totals.supplemental_mg,
-        ul=ul_on(user, totals.day),
-        has_supplements=totals.has_supplements,
-        symptoms=symptom_codes,
-    )
+    """The person's target on a day (None before their birth date: see series.limits_on)."""
+    return series.limits_on(user, day)[0]
 
 
 def day_flags(*, user: User, day: date) -> list[intake.Flag]:
     """The day's flags as they stand in the database: two queries."""
-    totals = day_totals(user=user, day=day)
-    codes = list(SymptomEntry.objects.filter(owner=user, day=day).values_list("symptom", flat=True))
-    return flags_for(user=user, totals=totals, symptom_codes=codes)
+    codes = SymptomEntry.objects.filter(owner=user, day=day).values_list("symptom", flat=True)
+    return list(series.summarise(user, day_totals(user=user, day=day), codes).flags)
 
 
 # --- Food suggestions -----------------------------------------------------------------------
@@ -273,15 +204,30 @@ def search_foods(*, user: User, query: str, limit: int = 30) -> list[Food]:
 
 @dataclass
 class DayOverview:
-    day: date
-    target: intake.Target | None
-    ul: intake.UpperLimit
+    """A day page: the day's read model (series.DayTotals) with its entries, symptoms and
+    food suggestions. Target, limit and flags are the read model's, never derived again."""
+
     totals: DayTotals
     entries: list[IntakeEntry]
     symptoms: list[SymptomEntry]
-    flags: list[intake.Flag]
+    adult_ranges: bool  # the articles' adult ranges apply (age 9 or more)
     suggestions: list[FoodSuggestion] = field(default_factory=list)
-    adult_ranges: bool = True  # the articles' adult ranges apply (age 9 or more)
+
+    @property
+    def day(self) -> date:
+        return self.totals.day
+
+    @property
+    def target(self) -> intake.Target | None:
+        return self.totals.target
+
+    @property
+    def ul(self) -> intake.UpperLimit:
+        return self.totals.ul
+
+    @property
+    def flags(self) -> list[intake.Flag]:
+        return list(self.totals.flags)
 
     @property
     def shortfall_mg(self) -> Decimal:
@@ -355,25 +301,16 @@ class Threshold:
     quote: str = ""
 
 
-def _adult_ranges(user: User, day: date) -> bool:
-    born = user.date_of_birth
-    return born is None or day < born or intake.shows_adult_ranges(born=born, on=day)
-
-
 def day_overview(*, user: User, day: date) -> DayOverview:
     """Everything a day page shows, in four queries whatever the number of entries."""
-    totals = day_totals(user=user, day=day)
-    entries = list(day_entries(user=user, day=day))
     symptoms = day_symptoms(user=user, day=day)
     overview = DayOverview(
-        day=day,
-        target=target_on(user, day),
-        ul=ul_on(user, day),
-        totals=totals,
-        entries=entries,
+        totals=series.summarise(
+            user, day_totals(user=user, day=day), [s.symptom for s in symptoms]
+        ),
+        entries=list(day_entries(user=user, day=day)),
         symptoms=symptoms,
-        flags=flags_for(user=user, totals=totals, symptom_codes=[s.symptom for s in symptoms]),
-        adult_ranges=_adult_ranges(user, day),
+        adult_ranges=intake.adult_ranges_apply(user, day),
     )
     overview.suggestions = food_suggestions(shortfall_mg=overview.shortfall_mg)
     return overview

@@ -1,28 +1,34 @@
-"""Per-day series for the week and history pages: database aggregates, then the pure rules.
+"""The one per-day read model: a day's sums from the database, then the pure rules.
+
+``DaySums`` is what one aggregate gives for a day (supplemental and food milligrams, counts);
+``DayTotals`` adds what the rules make of it: the target, the upper limit and the day's flags
+(tracker.intake), and the symptoms they read. The dashboard, the day page, the week and the
+history all build their days here, so a figure or a flag cannot differ between pages.
 
 One range costs two queries whatever its length or the number of entries in it: the entries
 grouped by day (``values('day').annotate(Sum(...))``) and the range's symptoms. Days with
-nothing logged are filled in as zero rows here, so every caller gets one row per calendar day.
-The target, the UL and the flags of each day come from ``tracker.intake``, the same rules the
-day page uses.
+nothing logged are filled in as zero rows, so every caller gets one row per calendar day.
+Sums are settled to their exact value (tracker.intake.settled_mg) before anything compares
+or shows them.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from tracker import intake
 from tracker.intake import Flag, FlagCode, Target, UpperLimit
+from tracker.limits import ZERO
 from tracker.models import SUPPLEMENTAL_KINDS, EntryKind, IntakeEntry, SymptomEntry
 
-ZERO = Decimal("0")
 MOVING_AVERAGE_DAYS = 7
 HISTORY_CHOICES = (30, 90)
 
@@ -30,6 +36,22 @@ HISTORY_CHOICES = (30, 90)
 NO_LIMIT_BEFORE_BIRTH = UpperLimit(
     None, "no reference value before your date of birth", intake.UL_SOURCE
 )
+
+MG_SUM_FIELD = DecimalField(max_digits=24, decimal_places=10)
+"""A sum of stored entries keeps their places; ``intake.settled_mg`` settles it."""
+
+
+def _mg_sum(condition: Q) -> Coalesce:
+    return Coalesce(Sum("elemental_mg", filter=condition), Value(ZERO), output_field=MG_SUM_FIELD)
+
+
+SUMS = {
+    "supplemental": _mg_sum(Q(kind__in=SUPPLEMENTAL_KINDS)),
+    "food": _mg_sum(Q(kind=EntryKind.FOOD)),
+    "entries": Count("id"),
+    "supplement_entries": Count("id", filter=Q(kind__in=SUPPLEMENTAL_KINDS)),
+}
+"""The aggregates of a day, for ``aggregate()`` (one day) and ``values('day').annotate()``."""
 
 
 class DayStatus:
@@ -51,24 +73,46 @@ class DayStatus:
 
 
 @dataclass(frozen=True)
-class DayTotals:
+class DaySums:
+    """One local day's magnesium, split as the UL needs it: food never counts towards it."""
+
     day: date
-    food_mg: Decimal
     supplemental_mg: Decimal
+    food_mg: Decimal
     entries: int
     supplement_entries: int
-    symptoms: frozenset[str]
-    target: Target | None
-    ul: UpperLimit
-    flags: tuple[Flag, ...]
+
+    @classmethod
+    def from_row(cls, day: date, row: dict) -> DaySums:
+        return cls(
+            day=day,
+            supplemental_mg=intake.settled_mg(row.get("supplemental") or ZERO),
+            food_mg=intake.settled_mg(row.get("food") or ZERO),
+            entries=row.get("entries", 0),
+            supplement_entries=row.get("supplement_entries", 0),
+        )
 
     @property
     def total_mg(self) -> Decimal:
-        return self.food_mg + self.supplemental_mg
+        return self.supplemental_mg + self.food_mg
 
     @property
     def logged(self) -> bool:
         return self.entries > 0
+
+    @property
+    def has_supplements(self) -> bool:
+        return self.supplement_entries > 0
+
+
+@dataclass(frozen=True)
+class DayTotals(DaySums):
+    """A day's sums with the target, the upper limit and the flags the rules give them."""
+
+    symptoms: frozenset[str] = frozenset()
+    target: Target | None = None
+    ul: UpperLimit = NO_LIMIT_BEFORE_BIRTH
+    flags: tuple[Flag, ...] = ()
 
     @property
     def meets_target(self) -> bool:
@@ -81,8 +125,12 @@ class DayTotals:
         return self.target.mg - self.total_mg
 
     @property
+    def flag_codes(self) -> list[FlagCode]:
+        return [f.code for f in self.flags]
+
+    @property
     def over_ul(self) -> bool:
-        return self.ul.mg is not None and self.supplemental_mg > self.ul.mg
+        return FlagCode.ABOVE_UL in self.flag_codes
 
     @property
     def side_effect_symptoms(self) -> list[str]:
@@ -90,15 +138,13 @@ class DayTotals:
 
     @property
     def has_side_effects(self) -> bool:
+        """A side-effect symptom was logged (with or without supplements). Whether it is a
+        warning is the flag's business: see ``flag_codes`` (FlagCode.SIDE_EFFECTS)."""
         return bool(self.side_effect_symptoms)
 
     @property
     def flagged(self) -> bool:
         return bool(self.flags)
-
-    @property
-    def flag_codes(self) -> list[FlagCode]:
-        return [f.code for f in self.flags]
 
     def status(self, today: date) -> str:
         if self.flagged:
@@ -116,13 +162,48 @@ def days_between(start: date, end: date) -> Iterator[date]:
         yield start + timedelta(days=offset)
 
 
-def _limits(person, on: date) -> tuple[Target | None, UpperLimit]:
+def limits_on(person, on: date) -> tuple[Target | None, UpperLimit]:
+    """The person's target and upper limit on a day.
+
+    A day before the person was born (an entry that predates a birth date corrected later,
+    or someone browsing back to 1950) has no DRI row: no target and no limit, not an error.
+    """
     try:
         return intake.target_for(person, on), intake.ul_for(person, on)
     except ValueError:
-        # A day before the person was born (someone browsing back to 1950): the DRI tables
-        # have no row for it, so the page shows no target instead of failing.
         return None, NO_LIMIT_BEFORE_BIRTH
+
+
+def summarise(person, sums: DaySums, symptoms: Iterable[str]) -> DayTotals:
+    """What the rules make of a day's sums (no query)."""
+    target, ul = limits_on(person, sums.day)
+    codes = frozenset(symptoms)
+    flags = intake.flags_for_person(
+        person,
+        on=sums.day,
+        supplemental_mg=sums.supplemental_mg,
+        ul=ul,
+        has_supplements=sums.has_supplements,
+        symptoms=codes,
+    )
+    return DayTotals(
+        day=sums.day,
+        supplemental_mg=sums.supplemental_mg,
+        food_mg=sums.food_mg,
+        entries=sums.entries,
+        supplement_entries=sums.supplement_entries,
+        symptoms=codes,
+        target=target,
+        ul=ul,
+        flags=tuple(flags),
+    )
+
+
+def day_sums(person, day: date) -> DaySums:
+    """One day's sums and counts, in ONE aggregate query."""
+    return DaySums.from_row(
+        day, IntakeEntry.objects.filter(owner=person, day=day).aggregate(**SUMS)
+    )
 
 
 def day_series(person, start: date, end: date) -> list[DayTotals]:
@@ -134,12 +215,7 @@ def day_series(person, start: date, end: date) -> list[DayTotals]:
         row["day"]: row
         for row in IntakeEntry.objects.filter(**in_range)
         .values("day")
-        .annotate(
-            supplemental=Sum("elemental_mg", filter=Q(kind__in=SUPPLEMENTAL_KINDS)),
-            food=Sum("elemental_mg", filter=Q(kind=EntryKind.FOOD)),
-            entries=Count("id"),
-            supplement_entries=Count("id", filter=Q(kind__in=SUPPLEMENTAL_KINDS)),
-        )
+        .annotate(**SUMS)
         .order_by("day")
     }
     symptoms: dict[date, set[str]] = defaultdict(set)
@@ -147,36 +223,10 @@ def day_series(person, start: date, end: date) -> list[DayTotals]:
         SymptomEntry.objects.filter(**in_range).values_list("day", "symptom").distinct()
     ):
         symptoms[day].add(symptom)
-
-    series = []
-    for day in days_between(start, end):
-        row = rows.get(day, {})
-        supplemental = intake.settled_mg(row.get("supplemental") or ZERO)
-        supplement_entries = row.get("supplement_entries", 0)
-        target, ul = _limits(person, day)
-        day_symptoms = frozenset(symptoms.get(day, ()))
-        flags = intake.flags_for_person(
-            person,
-            on=day,
-            supplemental_mg=supplemental,
-            ul=ul,
-            has_supplements=supplement_entries > 0,
-            symptoms=day_symptoms,
-        )
-        series.append(
-            DayTotals(
-                day=day,
-                food_mg=intake.settled_mg(row.get("food") or ZERO),
-                supplemental_mg=supplemental,
-                entries=row.get("entries", 0),
-                supplement_entries=supplement_entries,
-                symptoms=day_symptoms,
-                target=target,
-                ul=ul,
-                flags=tuple(flags),
-            )
-        )
-    return series
+    return [
+        summarise(person, DaySums.from_row(day, rows.get(day, {})), symptoms.get(day, ()))
+        for day in days_between(start, end)
+    ]
 
 
 # --- Weeks ---------------------------------------------------------------------------------
@@ -214,7 +264,8 @@ def week_summary(days: Sequence[DayTotals]) -> WeekSummary:
         mean_total_mg=mean,
         days_at_target=sum(1 for d in days if d.meets_target),
         days_over_ul=sum(1 for d in days if d.over_ul),
-        days_with_side_effects=sum(1 for d in days if d.has_side_effects),
+        # The flag, not the symptom alone: a side effect counts on a day with supplements.
+        days_with_side_effects=sum(1 for d in days if FlagCode.SIDE_EFFECTS in d.flag_codes),
         days_flagged=sum(1 for d in days if d.flagged),
     )
 

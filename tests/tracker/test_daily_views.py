@@ -184,7 +184,7 @@ def test_query_count_is_the_same_with_1_and_500_entries(page, django_assert_max_
     baseline = _queries(client_one, url)
     with django_assert_max_num_queries(baseline):
         response = client_many.get(url)
-    assert response.context["overview"].totals.entry_count == 500
+    assert response.context["overview"].totals.entries == 500
     assert "Entries (500)" in response.content.decode()
 
 
@@ -265,7 +265,7 @@ def test_an_entry_at_2330_local_lands_on_that_local_day(client, monkeypatch):
     # The dashboard is that local day's, and shows the entry.
     page = client.get("/")
     assert page.context["day"] == date(2026, 1, 15)
-    assert page.context["overview"].totals.entry_count == 1
+    assert page.context["overview"].totals.entries == 1
 
 
 def test_done_when_a_new_person_walks_the_loop(

@@ -59,13 +59,13 @@ def test_a_mixed_days_totals(user, other_user):
     assert totals.supplemental_mg == Decimal("241.00")
     assert totals.food_mg == Decimal("346.55")
     assert totals.total_mg == Decimal("587.55")
-    assert (totals.entry_count, totals.supplemental_count) == (4, 2)
+    assert (totals.entries, totals.supplement_entries) == (4, 2)
     assert totals.has_supplements
 
 
 def test_an_empty_day_is_zero_not_none(user):
     totals = selectors.day_totals(user=user, day=DAY)
-    assert totals.supplemental_mg == 0 and totals.food_mg == 0 and totals.entry_count == 0
+    assert totals.supplemental_mg == 0 and totals.food_mg == 0 and totals.entries == 0
     assert not totals.has_supplements
 
 
@@ -75,7 +75,7 @@ def test_totals_are_one_query_whatever_the_number_of_entries(user, django_assert
         FoodEntryFactory(owner=user, day=DAY)
     with django_assert_num_queries(1):
         totals = selectors.day_totals(user=user, day=DAY)
-    assert totals.entry_count == 60
+    assert totals.entries == 60
 
 
 @pytest.mark.parametrize(
