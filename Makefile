@@ -48,7 +48,7 @@ bench: install wrk
 	$(PY) bench/run.py --db-url $(BENCH_DATABASE_URL) --users $(BENCH_USERS) \
 		--days $(BENCH_DAYS) $(BENCH_ARGS)
 
-# Issue 8's load run (README "Benchmarks"): mixed reads and writes on loopback for a bounded
+# The load run (README "Benchmarks"): mixed reads and writes on loopback for a bounded
 # time (at most 120 s); fails on any error or when rows differ from the writes acknowledged.
 SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mg_soak
 SOAK_SECONDS ?= 60

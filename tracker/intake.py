@@ -3,9 +3,9 @@
 No ORM here. Everything takes plain values and returns small dataclasses, so the rules can be
 tested exhaustively and reused by views, services, e-mails and exports alike.
 
-Sources: ``tracker/data/dri.csv`` and ``tracker/data/ul.csv`` are copies of the checked NIH ODS
-tables in ``shared/facts``; the thresholds quoted from the seed articles are named where they
-are defined.
+Sources: ``tracker/data/`` (its README says where each table comes from): ``dri.csv`` and
+``ul.csv`` are NIH ODS's tables, ``eu_drv.csv`` EFSA's; the thresholds quoted from the
+product's source articles are named where they are defined, each with its citation.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The project's reference CSVs (``tracker/data/``) read into plain rows, and their loaders.
 
-``forms.csv`` and ``foods.csv`` are copies of the checked tables in ``shared/facts`` (NIH ODS,
-USDA SR Legacy, computed molar masses; see that README). Two small files of our own complete
+``forms.csv`` and ``foods.csv`` are the checked tables described in ``tracker/data/README.md``
+(NIH ODS, USDA SR Legacy, computed molar masses; their provenance is in ``SOURCES.md`` there). Two small files of our own complete
 the forms:
 
 * ``forms_seed_table.csv``: the seed article's forms table (glycinate, citrate, malate,
