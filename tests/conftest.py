@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.factories import UserFactory
@@ -34,6 +36,36 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def page_queries():
+    """``page_queries(client, url, params=None)``: GET a page (it must answer 200) and return
+    how many SQL queries it ran."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url: str, params: dict | None = None) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, params or {}).status_code == 200
+        return len(captured)
+
+    return count
+
+
+FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_now(monkeypatch):
+    """Pin "now" (and so every person's local today) to 2026-01-15 12:00 UTC; call the
+    fixture's value with another aware datetime to move it."""
+
+    def pin(moment: datetime) -> None:
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    pin(FIXED_NOW)
+    return pin
 
 
 @pytest.fixture(autouse=True)

@@ -69,8 +69,21 @@ class SupplementProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Magnesium product {n}")
     form = factory.SubFactory(MagnesiumFormFactory)
     kind = SupplementProduct._meta.get_field("kind").default
-    label_basis = SupplementProduct.LabelBasis.COMPOUND
-    amount_per_serving_mg = Decimal("1000")
+
+    class Params:
+        # ``elemental_mg="200"``: a label that prints "Magnesium 200 mg" per serving.
+        elemental_mg = None
+
+    label_basis = factory.LazyAttribute(
+        lambda p: (
+            SupplementProduct.LabelBasis.COMPOUND
+            if p.elemental_mg is None
+            else SupplementProduct.LabelBasis.ELEMENTAL
+        )
+    )
+    amount_per_serving_mg = factory.LazyAttribute(
+        lambda p: Decimal("1000") if p.elemental_mg is None else Decimal(p.elemental_mg)
+    )
     serving_unit = SupplementProduct.ServingUnit.CAPSULE
     elemental_mg_per_serving = factory.LazyAttribute(
         lambda p: (

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -164,14 +162,10 @@ def _bulk_entries(user, day: date, count: int) -> None:
     SymptomEntryFactory.create_batch(count // 50 or 1, owner=user, day=day)
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize("page", ["dashboard", "day"])
-def test_query_count_is_the_same_with_1_and_500_entries(page, django_assert_max_num_queries):
+def test_query_count_is_the_same_with_1_and_500_entries(
+    page, django_assert_max_num_queries, page_queries
+):
     one, many = UserFactory(), UserFactory()
     day = today() if page == "dashboard" else today() - timedelta(days=3)
     url = "/" if page == "dashboard" else day_url(day)
@@ -180,8 +174,8 @@ def test_query_count_is_the_same_with_1_and_500_entries(page, django_assert_max_
     client_one, client_many = Client(), Client()
     client_one.force_login(one)
     client_many.force_login(many)
-    _queries(client_one, url)  # warm-up: content types, sessions
-    baseline = _queries(client_one, url)
+    page_queries(client_one, url)  # warm-up: content types, sessions
+    baseline = page_queries(client_one, url)
     with django_assert_max_num_queries(baseline):
         response = client_many.get(url)
     assert response.context["overview"].totals.entries == 500
@@ -247,10 +241,9 @@ def test_repeat_with_nothing_yesterday_says_so(logged_in, user):
     assert not IntakeEntry.objects.exists()
 
 
-def test_an_entry_at_2330_local_lands_on_that_local_day(client, monkeypatch):
+def test_an_entry_at_2330_local_lands_on_that_local_day(client, fixed_now):
     # 04:30 UTC on 16 January is 23:30 on 15 January in New York.
-    moment = datetime(2026, 1, 16, 4, 30, 20, tzinfo=UTC)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+    fixed_now(datetime(2026, 1, 16, 4, 30, 20, tzinfo=UTC))
     person = UserFactory(timezone="America/New_York")
     client.force_login(person)
     product = SupplementProductFactory(owner=person)

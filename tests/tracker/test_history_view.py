@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import SupplementProductFactory, SymptomEntryFactory
@@ -112,19 +110,13 @@ def test_history_has_no_inline_script_or_style(logged_in, user):
     assert re.search(r'<canvas id="history-chart" role="img"\s+aria-label="[^"]+"', html)
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("days", [30, 90])
-def test_query_count_does_not_grow_with_history(logged_in, user, days):
+def test_query_count_does_not_grow_with_history(logged_in, user, days, page_queries):
     today = timezone.localdate()
     url = f"/history/?days={days}"
     add_food(user, today, "100")
-    one = _queries(logged_in, url)
+    one = page_queries(logged_in, url)
     product = SupplementProductFactory(owner=user)
     IntakeEntry.objects.bulk_create(
         IntakeEntry(
@@ -139,6 +131,6 @@ def test_query_count_does_not_grow_with_history(logged_in, user, days):
     )
     for i in range(30):
         SymptomEntryFactory(owner=user, day=today - timedelta(days=i))
-    many = _queries(logged_in, url)
+    many = page_queries(logged_in, url)
     assert many == one
     assert one <= 8

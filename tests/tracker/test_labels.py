@@ -6,7 +6,7 @@ The scenarios are real labels: "Doctor's Best, 200 mg per 2 tablets"; "Calm, 325
 1000 mg" per capsule.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from importlib import import_module
@@ -29,13 +29,6 @@ CARBONATE = "Magnesium carbonate (anhydrous) MgCO3"
 HYDROXIDE = "Magnesium hydroxide"
 CITRATE = "Magnesium citrate (trimagnesium dicitrate, anhydrous) Mg3(C6H5O7)2"
 MALATE = "Magnesium malate (anhydrous) MgC4H4O5"
-
-
-@pytest.fixture
-def fixed_now(monkeypatch):
-    monkeypatch.setattr(
-        "django.utils.timezone.now", lambda: datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-    )
 
 
 def form(name: str) -> MagnesiumForm:

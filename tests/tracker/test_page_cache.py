@@ -63,12 +63,6 @@ def served(client: Client, path: str) -> str:
     return without_tokens(response.content)
 
 
-def queries_for(client: Client, path: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.fixture
 def browser(client, user):
     """A signed-in client holding a CSRF cookie, as a browser does after its first page."""
@@ -99,8 +93,8 @@ def things(user):
 
 
 @pytest.mark.parametrize("path", cached_paths())
-def test_a_page_is_served_again_without_its_queries(browser, things, path):
-    first = queries_for(browser, path)  # rendered and kept
+def test_a_page_is_served_again_without_its_queries(browser, things, path, page_queries):
+    first = page_queries(browser, path)  # rendered and kept
     with CaptureQueriesContext(connection) as ctx:
         again = browser.get(path)
     # Only the session and the user, which every signed-in request loads.
@@ -181,10 +175,10 @@ def test_a_waiting_message_is_shown_not_cached(browser, user, things):
     assert "deleted" not in browser.get("/").content.decode().lower()  # shown once
 
 
-def test_turned_off_with_zero_seconds(browser, things, settings):
+def test_turned_off_with_zero_seconds(browser, things, settings, page_queries):
     settings.PAGE_CACHE_SECONDS = 0
-    first = queries_for(browser, "/")
-    assert queries_for(browser, "/") == first
+    first = page_queries(browser, "/")
+    assert page_queries(browser, "/") == first
     assert not caches["pages"]._cache
 
 

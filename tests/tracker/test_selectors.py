@@ -15,25 +15,19 @@ from tests.factories import (
 )
 from tracker import selectors
 from tracker.intake import FlagCode
-from tracker.models import Food, SupplementKind, SupplementProduct
+from tracker.models import Food, SupplementKind
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 1, 15)
 
 
-def elemental_product(owner, mg: str, kind=SupplementKind.SUPPLEMENT) -> SupplementProduct:
-    """A product whose label is elemental: one serving is exactly ``mg``."""
-    return SupplementProductFactory(
-        owner=owner,
-        kind=kind,
-        label_basis=SupplementProduct.LabelBasis.ELEMENTAL,
-        amount_per_serving_mg=Decimal(mg),
-    )
-
-
 def supplement(owner, mg: str, *, day=DAY, kind=SupplementKind.SUPPLEMENT):
-    return SupplementEntryFactory(owner=owner, day=day, product=elemental_product(owner, mg, kind))
+    return SupplementEntryFactory(
+        owner=owner,
+        day=day,
+        product=SupplementProductFactory(owner=owner, elemental_mg=mg, kind=kind),
+    )
 
 
 def codes(user, day=DAY) -> set[FlagCode]:

@@ -21,12 +21,7 @@ from tracker.series import DayStatus
 
 def supplement(owner, day, mg, *, kind=SupplementKind.SUPPLEMENT, **kwargs):
     """An entry of ``mg`` elemental magnesium from a product of ``mg`` per serving."""
-    product = SupplementProductFactory(
-        owner=owner,
-        kind=kind,
-        label_basis="elemental",
-        amount_per_serving_mg=Decimal(mg),
-    )
+    product = SupplementProductFactory(owner=owner, kind=kind, elemental_mg=mg)
     return SupplementEntryFactory(owner=owner, product=product, day=day, **kwargs)
 
 

@@ -28,17 +28,6 @@ def glycinate(db):
     return MagnesiumFormFactory(name="Magnesium bisglycinate", elemental_fraction=Decimal("0.1410"))
 
 
-@pytest.fixture
-def fixed_now(monkeypatch):
-    """Pin "now" (and so every person's local today) to a chosen UTC instant."""
-
-    def pin(moment: datetime) -> None:
-        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-
-    pin(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
-    return pin
-
-
 def glycinate_product(owner, form, **kwargs) -> SupplementProduct:
     return services.create_product(
         owner=owner,

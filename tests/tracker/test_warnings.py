@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from tracker import intake, selectors, services, warnings
 from tracker.intake import FlagCode
-from tracker.models import IntakeEntry, SupplementProduct, WarningSent
+from tracker.models import IntakeEntry, WarningSent
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def person(db):
     return UserFactory(email="ana@example.com", email_warnings=True)
-
-
-def elemental(owner, mg: str) -> SupplementProduct:
-    return SupplementProductFactory(
-        owner=owner,
-        label_basis=SupplementProduct.LabelBasis.ELEMENTAL,
-        amount_per_serving_mg=Decimal(mg),
-    )
 
 
 def log(owner, product, *, servings="1", day=None):
@@ -46,7 +38,7 @@ def log(owner, product, *, servings="1", day=None):
 def test_crossing_sends_one_email_with_text_and_html(
     person, mailoutbox, django_capture_on_commit_callbacks
 ):
-    product = elemental(person, "150")
+    product = SupplementProductFactory(owner=person, elemental_mg="150")
     with django_capture_on_commit_callbacks(execute=True):
         log(person, product)
     assert mailoutbox == []  # 150 mg: below every threshold
@@ -69,7 +61,7 @@ def test_crossing_sends_one_email_with_text_and_html(
 def test_once_per_day_per_flag_even_when_the_day_crosses_again(
     person, mailoutbox, django_capture_on_commit_callbacks
 ):
-    product = elemental(person, "250")
+    product = SupplementProductFactory(owner=person, elemental_mg="250")
     with django_capture_on_commit_callbacks(execute=True):
         first = log(person, product)
     assert len(mailoutbox) == 1
@@ -96,7 +88,7 @@ def test_once_per_day_per_flag_even_when_the_day_crosses_again(
 
 
 def test_another_day_is_e_mailed_again(person, mailoutbox, django_capture_on_commit_callbacks):
-    product = elemental(person, "250")
+    product = SupplementProductFactory(owner=person, elemental_mg="250")
     today = services.person_today(person)
     with django_capture_on_commit_callbacks(execute=True):
         log(person, product, day=today)
@@ -110,7 +102,7 @@ def test_no_email_without_opt_in_and_address(
 ):
     person = UserFactory(email=email, email_warnings=opt_in)
     with django_capture_on_commit_callbacks(execute=True):
-        written = log(person, elemental(person, "250"))
+        written = log(person, SupplementProductFactory(owner=person, elemental_mg="250"))
     assert [f.code for f in written.crossed] == [FlagCode.ABOVE_STARTING_RANGE]
     assert mailoutbox == [] and not WarningSent.objects.exists()
 
@@ -123,7 +115,7 @@ def test_a_recorded_warning_claims_nothing_and_keeps_the_write(
     today = services.person_today(person)
     WarningSent.objects.create(owner=person, day=today, flag="above_starting_range")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        written = log(person, elemental(person, "250"))
+        written = log(person, SupplementProductFactory(owner=person, elemental_mg="250"))
     assert callbacks == [] and mailoutbox == []
     assert IntakeEntry.objects.filter(pk=written.obj.pk).exists()
 
@@ -146,7 +138,7 @@ def test_no_email_when_the_write_rolls_back(person, mailoutbox):
         pass
 
     with pytest.raises(Boom), transaction.atomic():
-        log(person, elemental(person, "250"))
+        log(person, SupplementProductFactory(owner=person, elemental_mg="250"))
         raise Boom
     assert mailoutbox == [] and not WarningSent.objects.exists()
 
@@ -161,7 +153,7 @@ def test_a_failing_mail_server_does_not_lose_the_entry(
         raise OSError("mail server down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
-    product = elemental(user, "250")
+    product = SupplementProductFactory(owner=user, elemental_mg="250")
     with django_capture_on_commit_callbacks(execute=True):
         response = logged_in.post(reverse("quick-log-product", args=[product.pk]))
     assert response.status_code == 302
@@ -170,7 +162,7 @@ def test_a_failing_mail_server_does_not_lose_the_entry(
 
 
 def test_the_next_page_says_what_was_crossed(logged_in, user):
-    product = elemental(user, "360")
+    product = SupplementProductFactory(owner=user, elemental_mg="360")
     response = logged_in.post(reverse("quick-log-product", args=[product.pk]), follow=True)
     texts = [str(m) for m in response.context["messages"]]
     ul_source = intake.ul_for(user, timezone.localdate()).source

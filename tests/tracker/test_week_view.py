@@ -73,9 +73,7 @@ def number(cell: str) -> float:
 
 
 def add_supplement(owner, day, mg, **kwargs) -> IntakeEntry:
-    product = SupplementProductFactory(
-        owner=owner, label_basis="elemental", amount_per_serving_mg=Decimal(mg)
-    )
+    product = SupplementProductFactory(owner=owner, elemental_mg=mg)
     return IntakeEntry.objects.create(
         owner=owner,
         day=day,
