@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import User
+from accounts.models import PROFILE_FIELDS, User
 from tracker import page_cache
 
 
@@ -10,19 +10,7 @@ class TrackerUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         (
             "Profile",
-            {
-                "fields": (
-                    "sex",
-                    "date_of_birth",
-                    "authority",
-                    "life_stage",
-                    "has_kidney_disease",
-                    "has_heart_condition",
-                    "timezone",
-                    "target_override_mg",
-                    "email_warnings",
-                )
-            },
+            {"fields": PROFILE_FIELDS},
         ),
     )
     list_display = ("username", "email", "sex", "timezone", "is_staff")

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts import throttle
-from accounts.models import User
+from accounts.models import PROFILE_FIELDS, User
 
 
 @cache
@@ -40,18 +40,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = (
-            "email",
-            "sex",
-            "date_of_birth",
-            "life_stage",
-            "authority",
-            "has_kidney_disease",
-            "has_heart_condition",
-            "timezone",
-            "target_override_mg",
-            "email_warnings",
-        )
+        fields = ("email", *PROFILE_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
 
     def clean_authority(self) -> str:

@@ -9,6 +9,20 @@ from django.db import DatabaseError, models
 
 from accounts.errors import AccountGone
 
+PROFILE_FIELDS = (
+    "sex",
+    "date_of_birth",
+    "life_stage",
+    "authority",
+    "has_kidney_disease",
+    "has_heart_condition",
+    "timezone",
+    "target_override_mg",
+    "email_warnings",
+)
+"""The profile the intake rules read: the profile form, the admin and the account file all
+list these (never the username, password or e-mail address, which have their own pages)."""
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():

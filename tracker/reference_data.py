@@ -1,8 +1,8 @@
 """The project's reference CSVs (``tracker/data/``) read into plain rows, and their loaders.
 
 ``forms.csv`` and ``foods.csv`` are the checked tables described in ``tracker/data/README.md``
-(NIH ODS, USDA SR Legacy, computed molar masses; their provenance is in ``SOURCES.md`` there). Two small files of our own complete
-the forms:
+(NIH ODS, USDA SR Legacy, computed molar masses; their provenance is in ``SOURCES.md``
+there). Two small files of our own complete the forms:
 
 * ``forms_seed_table.csv``: the seed article's forms table (glycinate, citrate, malate,
   chloride, oxide) and what the nerve-health article says of threonate, quoted word for word

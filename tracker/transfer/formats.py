@@ -15,6 +15,8 @@ import io
 import unicodedata
 from decimal import Decimal
 
+from accounts.models import PROFILE_FIELDS  # noqa: F401  (re-exported for the importer)
+
 ENTRY_COLUMNS = (
     "date",
     "time",
@@ -29,18 +31,7 @@ ENTRY_COLUMNS = (
 SYMPTOM_COLUMNS = ("date", "symptom", "severity", "note")
 ACCOUNT_FORMAT = "magnesium-tracker-account"
 ACCOUNT_VERSION = 1
-# The profile fields an account file carries and may restore (never username or password).
-PROFILE_FIELDS = (
-    "sex",
-    "date_of_birth",
-    "life_stage",
-    "authority",
-    "has_kidney_disease",
-    "has_heart_condition",
-    "timezone",
-    "target_override_mg",
-    "email_warnings",
-)
+# An account file carries and may restore the profile (accounts.models.PROFILE_FIELDS).
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # Rows (entries plus symptoms) one upload may hold. Reading and writing cost about half a
