@@ -17,13 +17,11 @@ server and must agree with the file, and every problem is named by its line.
 from tracker.transfer.export import account_json, entries_csv, export_filename, symptoms_csv
 from tracker.transfer.formats import (
     ACCOUNT_FORMAT,
-    ACCOUNT_VERSION,
     ENTRY_COLUMNS,
     FORMULA_TRIGGERS,
     MAX_IMPORT_BYTES,
     PROFILE_FIELDS,
     SYMPTOM_COLUMNS,
-    Kind,
     UploadRejected,
     decode_upload,
     detect_kind,
@@ -31,21 +29,17 @@ from tracker.transfer.formats import (
     restore,
     size_message,
 )
-from tracker.transfer.plan import ImportPlan, ImportResult, Problem, apply_plan
+from tracker.transfer.plan import ImportPlan, apply_plan
 from tracker.transfer.reading import parse_upload
 
 __all__ = [
     "ACCOUNT_FORMAT",
-    "ACCOUNT_VERSION",
     "ENTRY_COLUMNS",
     "FORMULA_TRIGGERS",
     "MAX_IMPORT_BYTES",
     "PROFILE_FIELDS",
     "SYMPTOM_COLUMNS",
     "ImportPlan",
-    "ImportResult",
-    "Kind",
-    "Problem",
     "UploadRejected",
     "account_json",
     "apply_plan",
