@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import insight, insight_selectors, insight_services, services
+from tracker import insight, insight_selectors, insight_services, intake, services
 from tracker.citations import cite
 from tracker.forms.insight import CheckInForm, FollowForm
 from tracker.views.daily_helpers import add_service_errors, back_to_day
@@ -109,6 +109,7 @@ def _insight_context(found: insight_selectors.Insight) -> dict:
         "association": insight.ASSOCIATION_WORDS,
         "advice_quote": insight.SIDE_EFFECT_ADVICE,
         "confidence": insight.CONFIDENCE_PERCENT,
+        "starting_quote": intake.STARTING_RANGE_QUOTE,
     }
 
 
