@@ -90,6 +90,10 @@ class Start:
     words: str
     comparison: Comparison
 
+    @property
+    def day_words(self) -> str:
+        return f"{self.day.day} {self.day:%b}"
+
 
 @dataclass(frozen=True)
 class SymptomInsight:

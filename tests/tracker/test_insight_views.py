@@ -183,7 +183,7 @@ def test_insight_shows_twitching_falling_after_glycinate_and_diarrhoea_above_350
     row = re.search(rf'data-start="{found["start"]:%Y-%m-%d}">(.*?)</tr>', html, re.S).group(1)
     row_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
     assert "you started Calm Glycinate" in row_text
-    assert " 14 3.0 28 1.1 -1.9 " in row_text
+    assert " 3.0 14 days 1.1 28 days -1.9 " in row_text
     assert "to" in row_text and "Lower after" in row_text
     # By dose band.
     assert re.search(r'data-band="none">.*?<td>14</td><td>3.0</td>', html, re.S)
