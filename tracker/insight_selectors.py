@@ -283,19 +283,28 @@ def build_report(user: User, *, end: date, days: int) -> Report:
 
     codes = Counter(code for d in day_rows for code in d.flag_codes)
     ul = intake.ul_for(user, end)
-    above = [
-        (
-            "above the starting range (200 mg)",
-            codes[intake.FlagCode.ABOVE_STARTING_RANGE],
-            intake.STARTING_RANGE_SOURCE,
-        ),
-        (f"above the upper limit ({ul.rule})", codes[intake.FlagCode.ABOVE_UL], ul.source),
-        (
-            "above the documented range (400 mg)",
-            codes[intake.FlagCode.ABOVE_DOCUMENTED_RANGE],
-            intake.DOCUMENTED_RANGE_SOURCE,
-        ),
-    ]
+    above = []
+    adult = intake.shows_adult_ranges(born=user.date_of_birth, on=end)
+    if adult:
+        above.append(
+            (
+                "above the starting range (200 mg)",
+                codes[intake.FlagCode.ABOVE_STARTING_RANGE],
+                intake.STARTING_RANGE_SOURCE,
+            )
+        )
+    if ul.mg is not None:
+        above.append(
+            (f"above the upper limit ({ul.rule})", codes[intake.FlagCode.ABOVE_UL], ul.source)
+        )
+    if adult:
+        above.append(
+            (
+                "above the documented range (400 mg)",
+                codes[intake.FlagCode.ABOVE_DOCUMENTED_RANGE],
+                intake.DOCUMENTED_RANGE_SOURCE,
+            )
+        )
     week_starts = [start + timedelta(days=7 * i) for i in range((days + 6) // 7)]
     followed = followed_codes(user)
     by_symptom: dict[str, dict[date, int]] = {code: {} for code in followed}

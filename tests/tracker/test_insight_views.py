@@ -274,6 +274,15 @@ def test_report_for_the_eu_names_its_authority(logged_in, user):
     assert "European Union (EFSA" in html and "Opinion on the Tolerable Upper Intake" in html
 
 
+def test_report_for_a_child_names_only_the_upper_limit(logged_in, user):
+    user.date_of_birth = today() - timedelta(days=6 * 366)
+    user.save()
+    text = logged_in.get(reverse("report")).content.decode()
+    assert "4-8 years" in text
+    assert "above the upper limit (NIH UL" in text
+    assert "starting range" not in text and "documented range" not in text
+
+
 def test_report_has_the_routine_hook_and_print_styles(logged_in):
     html = logged_in.get(reverse("report")).content.decode()
     assert "css/report.css" in html and "js/report.js" in html

@@ -38,7 +38,14 @@ CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 def cached_paths() -> list[str]:
     today = timezone.localdate()
-    return ["/", f"/day/{today:%Y-%m-%d}/", f"/week/{today:%Y-%m-%d}/", "/history/"]
+    return [
+        "/",
+        f"/day/{today:%Y-%m-%d}/",
+        f"/week/{today:%Y-%m-%d}/",
+        "/history/",
+        "/insight/",
+        "/report/?days=90",
+    ]
 
 
 def without_tokens(html: bytes) -> str:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import insight, insight_selectors, insight_services, intake, services
+from tracker import insight, insight_selectors, insight_services, intake, page_cache, services
 from tracker.citations import cite
 from tracker.forms.insight import CheckInForm, FollowForm
 from tracker.views.daily_helpers import add_service_errors, back_to_day
@@ -92,6 +92,7 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@page_cache.cached_page
 def insight_page(request: HttpRequest) -> HttpResponse:
     if response := _needs_profile(request):
         return response
@@ -121,8 +122,12 @@ def _report_days(request: HttpRequest) -> int:
 
 @login_required
 @require_GET
+@page_cache.cached_page(params=("days",))
 def report(request: HttpRequest) -> HttpResponse:
-    """A print-ready report for a doctor: two A4 pages when printed (static/css/report.css)."""
+    """A print-ready report for a doctor: two A4 pages when printed (static/css/report.css).
+
+    Like the insight page it is kept in the page cache until the person's data changes: the
+    bootstrap intervals cost up to a second for someone following every symptom."""
     if response := _needs_profile(request):
         return response
     user = request.user
