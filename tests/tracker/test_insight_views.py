@@ -63,6 +63,8 @@ def test_the_dashboard_invites_to_follow_then_shows_the_check_in(logged_in, user
     html = logged_in.get("/").content.decode()
     assert 'name="score_cramps"' in html and 'name="score_sleep"' in html
     assert f'action="{reverse("checkin")}"' in html
+    yesterday = today() - timedelta(days=1)
+    assert f"{reverse('checkin')}?day={yesterday.isoformat()}" in html
 
 
 # --- checking in: 0 is a real "none", a missing score is no check-in ------------------------
