@@ -370,6 +370,75 @@ class SymptomEntry(models.Model):
         return f"{self.day} {self.get_symptom_display()} ({self.severity}/5)"
 
 
+class CheckInSymptom(models.TextChoices):
+    """What a daily check-in can rate: the symptom list (less "other") and sleep.
+
+    Every score reads the same way, 0 = none (or slept well) to 4 = severe, so that "lower" is
+    "better" for each of them on the insight page.
+    """
+
+    MUSCLE_TWITCHING = "muscle_twitching", "Muscle twitching"
+    CRAMPS = "cramps", "Cramps"
+    ANXIETY = "anxiety", "Anxiety"
+    SLEEP = "sleep", "Poor sleep (last night)"
+    HEADACHE = "headache", "Headache or migraine"
+    DIARRHEA = "diarrhea", "Diarrhea"
+    FATIGUE = "fatigue", "Fatigue"
+    LOW_BLOOD_PRESSURE = "low_blood_pressure", "Low blood pressure or dizziness"
+    PALPITATIONS = "palpitations", "Palpitations"
+
+
+class FollowedSymptom(models.Model):
+    """A symptom the person rates in their daily check-in."""
+
+    # No index of its own: the unique (owner, symptom) constraint's index starts with it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed", db_index=False
+    )
+    symptom = models.CharField(max_length=20, choices=CheckInSymptom.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "symptom"], name="follow_symptom_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} follows {self.symptom}"
+
+
+class CheckIn(models.Model):
+    """One day's score for one followed symptom. A 0 is a real "none today"; a day without a
+    row is a day without a check-in (unknown), and the insight page leaves it out."""
+
+    SCORE_MAX = 4
+
+    # No index of its own: the unique (owner, day, symptom) constraint's index starts with it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", db_index=False
+    )
+    day = models.DateField(help_text="The person's local calendar day.")
+    symptom = models.CharField(max_length=20, choices=CheckInSymptom.choices)
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(SCORE_MAX)],
+        help_text="0 = none today (or slept well), 4 = severe.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day", "symptom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "day", "symptom"], name="one_checkin_per_day_symptom"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=4), name="checkin_0_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_symptom_display()} {self.score}/4"
+
+
 class WarningSent(models.Model):
     """A warning e-mail already sent: at most one per person, day and flag.
 

@@ -29,7 +29,7 @@ from tests.tracker.test_myfoods import food_data as own_food_data
 from tests.tracker.test_products import product_data
 from tests.tracker.test_symptoms import symptom_data
 from tracker import page_cache
-from tracker.models import IntakeEntry
+from tracker.models import FollowedSymptom, IntakeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,14 @@ CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 def cached_paths() -> list[str]:
     today = timezone.localdate()
-    return ["/", f"/day/{today:%Y-%m-%d}/", f"/week/{today:%Y-%m-%d}/", "/history/"]
+    return [
+        "/",
+        f"/day/{today:%Y-%m-%d}/",
+        f"/week/{today:%Y-%m-%d}/",
+        "/history/",
+        "/insight/",
+        "/report/?days=90",
+    ]
 
 
 def without_tokens(html: bytes) -> str:
@@ -235,6 +242,13 @@ WRITES = {
     ),
     "symptom-delete": lambda c, u, t: c.post(reverse("symptom-delete", args=[t["symptom"].pk])),
     "import-confirm": _import,
+    "checkin": lambda c, u, t: (
+        FollowedSymptom.objects.create(owner=u, symptom="cramps"),
+        c.post(
+            reverse("checkin"), {"day": f"{timezone.localdate():%Y-%m-%d}", "score_cramps": "0"}
+        ),
+    )[1],
+    "checkin-follow": lambda c, u, t: c.post(reverse("checkin-follow"), {"symptoms": ["sleep"]}),
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),
