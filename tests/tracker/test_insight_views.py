@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import SupplementEntryFactory, SymptomEntryFactory, UserFactory
 from tests.insight_scenario import six_weeks
-from tracker import insight_services
+from tracker import services
 from tracker.models import CheckIn, FollowedSymptom
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def today():
 
 
 def follow(user, *codes):
-    insight_services.set_followed(owner=user, symptoms=codes)
+    services.set_followed(owner=user, symptoms=codes)
 
 
 def checkin_data(day=None, **scores) -> dict:

@@ -7,6 +7,7 @@ object and the flags its day newly crossed, so a view can say so on the next pag
 """
 
 from tracker.days import person_today
+from tracker.services.checkins import save_checkin, set_followed
 from tracker.services.entries import (
     delete_entry,
     log_food,
@@ -56,6 +57,8 @@ __all__ = [
     "product_label",
     "remove_product",
     "repeat_yesterdays_supplements",
+    "save_checkin",
+    "set_followed",
     "touched_question",
     "update_food_entry",
     "update_own_food",

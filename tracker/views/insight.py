@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import insight, insight_selectors, insight_services, intake, page_cache, services
+from tracker import insight, insight_selectors, intake, page_cache, services
 from tracker.citations import cite
 from tracker.forms.insight import CheckInForm, FollowForm
 from tracker.views.daily_helpers import add_service_errors, back_to_day
@@ -39,7 +39,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["day"]
         try:
-            count = insight_services.save_checkin(owner=request.user, day=day, scores=form.scores())
+            count = services.save_checkin(owner=request.user, day=day, scores=form.scores()).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -74,9 +74,9 @@ def follow(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            chosen = insight_services.set_followed(
+            chosen = services.set_followed(
                 owner=request.user, symptoms=form.cleaned_data["symptoms"]
-            )
+            ).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:

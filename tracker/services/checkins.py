@@ -1,9 +1,8 @@
 """Writes for the daily check-in: which symptoms a person follows, and a day's scores.
 
-Keyword-only, validated with ``full_clean()`` inside ``transaction.atomic``; each write raises
-the person's data version (tracker.page_cache) in the same transaction, so the cached
-dashboard shows the new check-in at once. A check-in is not a symptom event: it never touches
-SymptomEntry and raises no flag.
+Keyword-only, validated with ``full_clean()`` inside ``person_write``
+(tracker.services.writes), so the cached dashboard shows the new check-in at once. A check-in
+is not a symptom event: it never touches SymptomEntry and raises no flag.
 """
 
 from __future__ import annotations
@@ -12,22 +11,20 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from accounts.models import User
-from tracker import page_cache, services
 from tracker.models import CheckIn, CheckInSymptom, FollowedSymptom
+from tracker.services.writes import Written, check_day, person_write
 
 
-def set_followed(*, owner: User, symptoms: Iterable[str]) -> list[str]:
+def set_followed(*, owner: User, symptoms: Iterable[str]) -> Written[list[str]]:
     """Follow exactly ``symptoms``. Past check-ins of an unfollowed symptom are kept: following
     it again brings its history back."""
     wanted = list(dict.fromkeys(symptoms))
     unknown = [s for s in wanted if s not in CheckInSymptom.values]
     if unknown:
         raise ValidationError({"symptoms": f"Unknown symptom: {', '.join(unknown)}."})
-    with transaction.atomic():
-        page_cache.mark_changed(owner)
+    with person_write(owner):
         FollowedSymptom.objects.filter(owner=owner).exclude(symptom__in=wanted).delete()
         have = set(FollowedSymptom.objects.filter(owner=owner).values_list("symptom", flat=True))
         for code in wanted:
@@ -35,19 +32,16 @@ def set_followed(*, owner: User, symptoms: Iterable[str]) -> list[str]:
                 follow = FollowedSymptom(owner=owner, symptom=code)
                 follow.full_clean(validate_unique=False)
                 follow.save()
-    return wanted
+    return Written(wanted)
 
 
-def save_checkin(*, owner: User, day: date, scores: Mapping[str, int | None]) -> int:
+def save_checkin(*, owner: User, day: date, scores: Mapping[str, int | None]) -> Written[int]:
     """Store the day's scores; None removes that symptom's check-in (back to "no check-in").
 
-    Only followed symptoms are stored. Returns how many scores the day now holds.
+    Only followed symptoms are stored. ``obj`` is how many scores the day now holds.
     """
-    errors = services.day_errors(user=owner, day=day)
-    if errors:
-        raise ValidationError({"day": errors})
-    with transaction.atomic():
-        page_cache.mark_changed(owner)
+    check_day(user=owner, day=day)
+    with person_write(owner):
         followed = set(
             FollowedSymptom.objects.filter(owner=owner).values_list("symptom", flat=True)
         )
@@ -63,4 +57,4 @@ def save_checkin(*, owner: User, day: date, scores: Mapping[str, int | None]) ->
             checkin.score = score
             checkin.full_clean(validate_unique=False)
             checkin.save()
-        return CheckIn.objects.filter(owner=owner, day=day).count()
+        return Written(CheckIn.objects.filter(owner=owner, day=day).count())
