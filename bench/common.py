@@ -168,7 +168,7 @@ def machine_rows() -> dict[str, list[str]]:
 
     cpu, mem_kb = first("/proc/cpuinfo", "model name"), int(first("/proc/meminfo", "MemTotal")[:-3])
     wrk = shutil.which("wrk")
-    wrk = subprocess.run([wrk, "--version"], capture_output=True, text=True) if wrk else None  # noqa: S603, PLW1510
+    wrk = wrk and subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
     wrk = (wrk.stdout + wrk.stderr).split("Copyright")[0].strip() if wrk else "missing"
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--version"]
     gunicorn = subprocess.run(gunicorn, capture_output=True, text=True, check=False).stdout  # noqa: S603
@@ -181,10 +181,10 @@ def machine_rows() -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def replace_section(path: Path, text: str | None, marks: tuple[str, str] = SOAK_MARKS) -> str:
-    """The file's text with ``text`` between the marks (replacing what was there, or at the
-    end); ``text=None`` returns only what is between them now, marks included."""
-    start_mark, end_mark = marks
+def replace_section(path: Path, text: str | None) -> str:
+    """The file's text with ``text`` between the soak marks (replacing what was there, or at
+    the end); ``text=None`` returns only what is between them now, marks included."""
+    start_mark, end_mark = SOAK_MARKS
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     start = old.find(start_mark)
     end = old.find(end_mark, start) if start >= 0 else -1

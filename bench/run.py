@@ -1,18 +1,8 @@
 #!/usr/bin/env python
-"""The whole benchmark, against PostgreSQL: `make bench` runs this and rewrites BENCHMARKS.md.
-
-1. Server time and query count of the dashboard, a day page, a week page, history and the
-   export, for a person with 30 days of history and one with 5 years, side by side.
-2. Dashboard throughput and latency under concurrent load on gunicorn (wrk on loopback),
-   alternating with a minimal view that goes through the same middleware.
-3. Logging an entry under the same load (POST with CSRF token and session cookie).
-4. Peak memory and time of exporting 30 days vs 5 years of entries.
-5. EXPLAIN (ANALYZE, BUFFERS) of the SQL the pages really run, at the population's scale.
-
-Every section is printed as it is measured and the file is exactly the printed text, plus
-the section bench/soak.py writes between its markers, which it keeps as it is. The data is
-seeded once per scale and day (the database comment records what it holds) and reused by
-later runs on the same day; --reseed starts from an empty database.
+"""The whole benchmark, against PostgreSQL: `make bench` runs this and rewrites BENCHMARKS.md
+(README "Benchmarks" says what it measures). Every section is printed as it is measured and the
+file is exactly the printed text, plus bench/soak.py's section, kept as it is. The data is
+seeded once per scale and day (the database comment says what it holds); --reseed starts again.
 """
 
 from __future__ import annotations
@@ -78,6 +68,7 @@ READ_RUNS = ("minimal", "dashboard", "week", "dashboard uncached", "week uncache
 GROUP_SIZE = 20  # people seeded with the 5-year (and the 30-day) history
 REDIRECTS = ("301", "302", "303")  # a logged entry: POST/redirect/GET
 WRITE_NOTE = "bench-write"
+SUMMARY_ORDER = ("pages", "memory", "load", "explain")
 CONTENTION = (
     "**Contention.** The machine is small and shared: the in-process timings, gunicorn, wrk and "
     "PostgreSQL share its CPUs, and other jobs may run at the same time (see the load average). "
@@ -358,15 +349,16 @@ def section_export_memory(report, args) -> None:
 # --- 2 and 3. load ---------------------------------------------------------------------------
 
 
-def prepare_load(args, today: date) -> SimpleNamespace:
-    """Signed-in readers and writers, and the plans of prepared requests wrk replays."""
+def section_load(report, args, today: date) -> None:
+    """Sections 2 and 3: signed-in readers and writers, the plans of prepared requests wrk
+    replays, then gunicorn and wrk runs alternating between the views, same settings for all."""
     from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
     from bench.pages import signed_in_client
-    from tracker.models import SupplementProduct
+    from tracker.models import IntakeEntry, SupplementProduct, WarningSent
 
     people = list(
         User.objects.filter(username__startswith=POPULATION_PREFIX)
@@ -384,15 +376,10 @@ def prepare_load(args, today: date) -> SimpleNamespace:
         cookie = f"sessionid={session}; csrftoken={csrf or secrets.token_hex(16)}"
         return ("request", method, path, cookie, body)
 
-    def reads(path: str, n: int) -> list[tuple[str, ...]]:
-        return [request(path, sessions[i % len(sessions)]) for i in range(n)]
+    def reads(label: str, n: int) -> list[tuple[str, ...]]:
+        return [request(paths[label.split()[0]], sessions[i % len(sessions)]) for i in range(n)]
 
-    plans = {label: reads(path, len(sessions)) for label, path in paths.items()}
-    # The uncached runs send a new CSRF secret on every request (new ones for each run): the
-    # page cache, keyed by it (tracker/page_cache.py), never has the page.
-    for label in READ_RUNS[3:]:
-        path = paths[label.split()[0]]
-        plans[label] = lambda path=path: reads(path, UNCACHED_REQUESTS)
+    plans = {label: reads(label, len(sessions)) for label in paths}
     # Logging an entry: a supplement, 1 serving, today, with a CSRF token and a session.
     csrf, write_path = secrets.token_hex(16), reverse("entry-add")
 
@@ -405,32 +392,25 @@ def prepare_load(args, today: date) -> SimpleNamespace:
                 urlencode({**form(who), "csrfmiddlewaretoken": csrf}))
         for who in writers
     ]  # fmt: skip
-    # One logging request in-process, to count its queries (the entry is removed afterwards).
+    # One logging request in-process, to count its queries (the entry is removed below).
     with CaptureQueriesContext(connection) as ctx:
         response = signed_in_client(writers[0]).post(write_path, form(writers[0]))
+    probe, started = (response.status_code, len(ctx.captured_queries)), datetime.now(UTC)
     connections.close_all()
-    return SimpleNamespace(
-        readers=readers, writers=writers, paths=paths, plans=plans, write_path=write_path,
-        probe=(response.status_code, len(ctx.captured_queries)), started=datetime.now(UTC),
-    )  # fmt: skip
-
-
-def drive_load(args, load) -> tuple[dict[str, list[dict]], dict[str, int]]:
-    """gunicorn, and wrk runs alternating between the views: the results of each run by
-    view, and the statuses the server logged for the writes."""
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     runs: dict[str, list[dict]] = {label: [] for label in (*READ_RUNS, "write")}
-    access_log, logged = results_dir / "gunicorn-access.log", {}
+    access_log, logged = results_dir / "gunicorn-access.log", {}  # the statuses of the writes
     access_log.write_text("")
     server = (args.db_url, args.workers, args.worker_class, args.threads)
     with gunicorn(*server, results_dir / "gunicorn.log", access_log) as base:
 
         def load_run(label: str, seconds: int) -> dict:
-            plan = load.plans[label]
-            path = write_plan(plan() if callable(plan) else plan)
-            result = run_wrk(base, path, seconds=seconds, connections=args.connections)
-            path.unlink()
+            # The uncached runs send a new CSRF secret on every request (new ones each run):
+            # the page cache, keyed by it (tracker/page_cache.py), never has the page.
+            plan = write_plan(plans.get(label) or reads(label, UNCACHED_REQUESTS))
+            result = run_wrk(base, plan, seconds=seconds, connections=args.connections)
+            plan.unlink()
             return result
 
         # Warm-up: every worker imports, connects and compiles its templates.
@@ -443,10 +423,16 @@ def drive_load(args, load) -> tuple[dict[str, list[dict]], dict[str, int]]:
                 # Let the requests in flight when wrk stopped finish before the next run.
                 time.sleep(1)
                 for _, f in access_log_lines(access_log, offset) if label == "write" else ():
-                    if len(f) >= 3 and f[0] == "POST" and f[1] == load.write_path:
+                    if len(f) >= 3 and f[0] == "POST" and f[1] == write_path:
                         logged[f[2]] = logged.get(f[2], 0) + 1
                 log(f"  run {n + 1} {label:<18} {result['rps']:7.1f} req/s  {result['statuses']}")
-    return runs, logged
+    load = SimpleNamespace(readers=readers, writers=writers, paths=paths, write_path=write_path,
+                           probe=probe, started=started)  # fmt: skip
+    section_throughput(report, args, load, runs)
+    section_writes(report, load, runs, logged)
+    # Leave the data as seeded for the next run.
+    IntakeEntry.objects.filter(owner__in=writers, note=WRITE_NOTE).delete()
+    WarningSent.objects.filter(owner__in=writers, sent_at__gte=started).delete()
 
 
 def section_throughput(report, args, load, runs: dict[str, list[dict]]) -> None:
@@ -560,23 +546,7 @@ def section_writes(report, load, runs: dict[str, list[dict]], logged: dict) -> N
         f"{med('p95_ms'):.1f} ms|rows = logged responses|"
         + ("ok" if created == server_ok else "**rows differ**")
     )
-    report.raw["write_check"] = dict(
-        created=created, wrk_successes=received, server_statuses=logged
-    )
-
-
-def section_load(report, args, today: date) -> None:
-    """Sections 2 and 3: the same server and wrk settings for reads and writes."""
-    from tracker.models import IntakeEntry, WarningSent
-
-    log(f"[2, 3] gunicorn and wrk: {args.load_seconds} s x {args.load_runs} runs per view")
-    load = prepare_load(args, today)
-    runs, logged = drive_load(args, load)
-    section_throughput(report, args, load, runs)
-    section_writes(report, load, runs, logged)
-    # Leave the data as seeded for the next run.
-    IntakeEntry.objects.filter(owner__in=load.writers, note=WRITE_NOTE).delete()
-    WarningSent.objects.filter(owner__in=load.writers, sent_at__gte=load.started).delete()
+    report.raw["write_check"] = dict(created=created, wrk=received, server=logged)
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -584,12 +554,8 @@ def section_load(report, args, today: date) -> None:
 
 def main() -> None:
     args = parse_args(__doc__, "BENCH", KNOBS, FLAGS)
-    started, started_at, today, load_start = (
-        time.perf_counter(),
-        datetime.now(UTC),
-        date.today(),
-        loadavg(),
-    )
+    started, started_at, today = time.perf_counter(), datetime.now(UTC), date.today()
+    load_start = loadavg()
     report = Report(args)
     if not args.skip_load and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (or use --skip-load)")
@@ -648,14 +614,10 @@ def main() -> None:
         ]),
         CONTENTION,
     ]  # fmt: skip
-    rows = [
-        row
-        for topic in ("pages", "memory", "load", "explain")
-        for row in report.summary.get(topic, [])
-    ]
+    summary = [row for topic in SUMMARY_ORDER for row in report.summary.get(topic, [])]
     report.sections[:0] = [
         section("\n\n".join(header)),
-        section("## Summary", table("measure|figure|target|verdict", rows)),
+        section("## Summary", table("measure|figure|target|verdict", summary)),
     ]
     output = Path(args.output)
     output.write_text("\n".join(report.sections) + replace_section(output, None), encoding="utf-8")

@@ -72,21 +72,13 @@ EXPECTED = {"GET": "200", "POST": "302"}
 # --- CPU use while the load runs --------------------------------------------------------------
 
 
-def cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(fields) - fields[3] - fields[4], sum(fields)  # idle + iowait are not busy
-
-
 def _program(pid: str) -> str:
     """A short name for a process: gunicorn, wrk, PostgreSQL, or its command's first words."""
     argv = [
-        a.decode(errors="replace")
-        for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if a
+        a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     ]
-    first = Path(argv[0].split()[0]).name if argv else ""
-    if not argv:
+    first = Path(argv[0].split()[0]).name if argv[0] else ""
+    if not first:
         return "kernel or other"
     if any("gunicorn" in a for a in argv[:3]):
         return "gunicorn (this run)"
@@ -94,34 +86,36 @@ def _program(pid: str) -> str:
         return "PostgreSQL (every database on the server)"
     if first == "wrk":
         return "wrk (this run)"
-    return (" ".join(Path(a).name for a in argv[:3]) if first.startswith("python") else first)[:60]
+    return (" ".join(Path(a).name for a in argv[:3] if a) if first.startswith("python") else first)[
+        :60
+    ]
 
 
-def cpu_by_program() -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each process, keyed "PID program"."""
+def cpu_sample() -> tuple[int, int, dict[str, float]]:
+    """Busy and total jiffies of all CPUs since boot (/proc/stat; idle and iowait are not busy),
+    and the CPU seconds (user + system) each process has used, keyed "PID program"."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     seconds = {}
-    for entry in Path("/proc").iterdir():
+    for pid in (entry.name for entry in Path("/proc").iterdir() if entry.name.isdigit()):
         try:
-            stat = (
-                (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if entry.name.isdigit()
-                else None
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[f"{pid} {_program(pid)}"] = (int(stat[11]) + int(stat[12])) / os.sysconf(
+                "SC_CLK_TCK"
             )
-            if stat:
-                key = f"{entry.name} {_program(entry.name)}"
-                seconds[key] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError):
             continue  # the process ended meanwhile
-    return seconds
+    return sum(fields) - fields[3] - fields[4], sum(fields), seconds
 
 
-def cpu_used_between(before: dict[str, float], after: dict[str, float]) -> list[tuple[str, float]]:
-    """CPU seconds per program between two samples (processes alive at the second one)."""
+def cpu_used(before, after) -> tuple[float, list[tuple[str, float]]]:
+    """The share of the machine busy between two samples, and CPU seconds per program (of the
+    processes alive at the second one), most first."""
     used: dict[str, float] = {}
-    for key, total in after.items():
+    for key, total in after[2].items():
         name = key.split(" ", 1)[1]
-        used[name] = used.get(name, 0.0) + total - before.get(key, 0.0)
-    return sorted(((n, s) for n, s in used.items() if s >= 0.5), key=lambda x: -x[1])
+        used[name] = used.get(name, 0.0) + total - before[2].get(key, 0.0)
+    busy = (after[0] - before[0]) / max(1, after[1] - before[1])
+    return busy, sorted(((n, s) for n, s in used.items() if s >= 0.5), key=lambda x: -x[1])
 
 
 # --- The database: created if missing, migrated, fresh people per run -------------------------
@@ -277,14 +271,15 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
         ):
             time.sleep(0.1)
         server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
-        load_start, cpu_start, programs_start = loadavg(), cpu_times(), cpu_by_program()
+        load_start, cpu_start = loadavg(), cpu_sample()
         log(f"wrk: {len(people)} connections, {args.seconds} s, {args.write_percent} % writes")
         # One connection per thread: one person per connection.
         n = len(people)
         wrk = run_wrk(
             base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
         )
-        cpu_end, programs_end, load_end = cpu_times(), cpu_by_program(), loadavg()
+        busy, by_program = cpu_used(cpu_start, cpu_sample())
+        load_end = loadavg()
         log("wrk done; stopping gunicorn (requests in flight finish first)")
     plan.unlink()
     server_text = server_log.read_text(encoding="utf-8", errors="replace")[server_log_offset:]
@@ -292,8 +287,7 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
         wrk=wrk, server=read_access_log(access_log, offset, paths),
         server_errors=[line for line in server_text.splitlines() if line.strip()],
         sessions=[key for _, _, key in signed], load_start=load_start, load_end=load_end,
-        busy=(cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]),
-        by_program=cpu_used_between(programs_start, programs_end), logs=(access_log, server_log),
+        busy=busy, by_program=by_program, logs=(access_log, server_log),
     )  # fmt: skip
 
 
