@@ -22,8 +22,6 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-# Accounts that seed_bench creates (username = prefix + number).
-POPULATION_PREFIX, LONG_PREFIX, SHORT_PREFIX = "bench", "bench5y-", "bench30d-"
 # The section of BENCHMARKS.md that bench/soak.py writes; a rerun of bench/run.py keeps it.
 SOAK_MARKS = ("<!-- soak:start -->", "<!-- soak:end -->")
 

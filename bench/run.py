@@ -20,30 +20,11 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    LONG_PREFIX,
-    POPULATION_PREFIX,
-    ROOT,
-    SHORT_PREFIX,
-    access_log_lines,
-    bench_environment,
-    db_name,
-    fmt_ms,
-    gunicorn,
-    loadavg,
-    log,
-    machine_rows,
-    maintenance,
-    median,
-    parse_args,
-    replace_section,
-    run_wrk,
-    section,
-    setup_django,
-    sql,
-    table,
-    write_plan,
-)
+from bench import common  # noqa: E402
+from bench.common import ROOT, fmt_ms, log, median, table  # noqa: E402
+
+# Accounts that seed_bench creates (username = prefix + number).
+POPULATION_PREFIX, LONG_PREFIX, SHORT_PREFIX = "bench", "bench5y-", "bench30d-"
 
 KNOBS = (  # (option, default, help); each also read from BENCH_<OPTION>
     ("db-url", "postgres://postgres@127.0.0.1:5432/magnesium_bench", ""),
@@ -85,7 +66,7 @@ class Report:
         self.sections, self.summary, self.raw = [], {}, {"args": vars(args)}
 
     def add(self, *blocks: str) -> None:
-        self.sections.append(section(*blocks))
+        self.sections.append(common.section(*blocks))
 
 
 def person(username: str):
@@ -99,16 +80,16 @@ def person(username: str):
 
 def prepare_database(args, marker: str) -> bool:
     """Create the database if needed; True when it must be (re)seeded."""
-    if "bench" not in (name := db_name(args.db_url)):
+    if "bench" not in (name := common.db_name(args.db_url)):
         raise SystemExit(f"refusing to use database {name!r}: its name must contain 'bench'")
     query = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s"
-    (row,) = maintenance(args.db_url, (query, name))
+    (row,) = common.maintenance(args.db_url, (query, name))
     if row and (args.reuse or (row[0] == marker and not args.reseed)):
         log(f"Database {name}: reusing it as it is ({row[0]!r})")
         return False
     log(f"Database {name}: " + (f"dropping (holds {row[0]!r}) and " if row else "") + "creating")
     drop = [("DROP DATABASE {} WITH (FORCE)",)] if row else []
-    maintenance(args.db_url, *drop, ("CREATE DATABASE {}",))
+    common.maintenance(args.db_url, *drop, ("CREATE DATABASE {}",))
     return True
 
 
@@ -125,8 +106,8 @@ def seed(args, today: date, marker: str) -> float:
     ):
         options = f"--users={users} --days={days} --entries-per-day={epd} --seed={n}"
         call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
-    sql("VACUUM ANALYZE")
-    maintenance(args.db_url, ("COMMENT ON DATABASE {} IS %s", marker))
+    common.sql("VACUUM ANALYZE")
+    common.maintenance(args.db_url, ("COMMENT ON DATABASE {} IS %s", marker))
     return time.perf_counter() - started
 
 
@@ -292,7 +273,7 @@ def section_export_memory(report, args) -> None:
         for _, username in people:
             command = [sys.executable, "-m", "bench.pages", args.db_url, username, short, export]
             done = subprocess.run(  # noqa: S603
-                command, cwd=ROOT, env=bench_environment(args.db_url), capture_output=True,
+                command, cwd=ROOT, env=common.bench_environment(args.db_url), capture_output=True,
                 text=True, check=False, timeout=600,
             )  # fmt: skip
             if done.returncode != 0:
@@ -400,16 +381,16 @@ def section_load(report, args, today: date) -> None:
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     runs: dict[str, list[dict]] = {label: [] for label in (*READ_RUNS, "write")}
-    access_log, logged = results_dir / "gunicorn-access.log", {}  # the statuses of the writes
+    access_log, logged = results_dir / "gunicorn-access.log", {}  # logged: the writes' statuses
     access_log.write_text("")
     server = (args.db_url, args.workers, args.worker_class, args.threads)
-    with gunicorn(*server, results_dir / "gunicorn.log", access_log) as base:
+    with common.gunicorn(*server, results_dir / "gunicorn.log", access_log) as base:
 
         def load_run(label: str, seconds: int) -> dict:
             # The uncached runs send a new CSRF secret on every request (new ones each run):
             # the page cache, keyed by it (tracker/page_cache.py), never has the page.
-            plan = write_plan(plans.get(label) or reads(label, UNCACHED_REQUESTS))
-            result = run_wrk(base, plan, seconds=seconds, connections=args.connections)
+            plan = common.write_plan(plans.get(label) or reads(label, UNCACHED_REQUESTS))
+            result = common.run_wrk(base, plan, seconds=seconds, connections=args.connections)
             plan.unlink()
             return result
 
@@ -422,7 +403,7 @@ def section_load(report, args, today: date) -> None:
                 runs[label].append(result := load_run(label, args.load_seconds))
                 # Let the requests in flight when wrk stopped finish before the next run.
                 time.sleep(1)
-                for _, f in access_log_lines(access_log, offset) if label == "write" else ():
+                for _, f in common.access_log_lines(access_log, offset) if label == "write" else ():
                     if len(f) >= 3 and f[0] == "POST" and f[1] == write_path:
                         logged[f[2]] = logged.get(f[2], 0) + 1
                 log(f"  run {n + 1} {label:<18} {result['rps']:7.1f} req/s  {result['statuses']}")
@@ -553,9 +534,9 @@ def section_writes(report, load, runs: dict[str, list[dict]], logged: dict) -> N
 
 
 def main() -> None:
-    args = parse_args(__doc__, "BENCH", KNOBS, FLAGS)
+    args = common.parse_args(__doc__, "BENCH", KNOBS, FLAGS)
     started, started_at, today = time.perf_counter(), datetime.now(UTC), date.today()
-    load_start = loadavg()
+    load_start = common.loadavg()
     report = Report(args)
     if not args.skip_load and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (or use --skip-load)")
@@ -564,7 +545,7 @@ def main() -> None:
         f"long={args.long_days} short={args.short_days} end={today}"
     )
     must_seed = prepare_database(args, marker)
-    pg_version = setup_django(args.db_url, migrate=True)
+    pg_version = common.setup_django(args.db_url, migrate=True)
     from django.contrib.sessions.models import Session
     from django.test.utils import override_settings
 
@@ -573,7 +554,7 @@ def main() -> None:
     from tracker.models import IntakeEntry, SymptomEntry
 
     seed_seconds = seed(args, today, marker) if must_seed else 0.0
-    db_size = sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
+    db_size = common.sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
     counts = [model.objects.count() for model in (User, IntakeEntry, SymptomEntry)]
     section_pages(report, args, today)
     # The profile and EXPLAIN look at rendering and its queries: no page comes from the cache.
@@ -587,7 +568,7 @@ def main() -> None:
     with override_settings(PAGE_CACHE_SECONDS=0):
         section_explain(report, args, today)
     Session.objects.filter(session_key__in=SESSION_KEYS).delete()
-    elapsed, machine = time.perf_counter() - started, machine_rows()
+    elapsed, machine = time.perf_counter() - started, common.machine_rows()
     seeding = (
         f"{seed_seconds:.0f} s (this run)"
         if must_seed
@@ -609,18 +590,20 @@ def main() -> None:
         table("|", [
             machine["machine"], f"load average at start (1/5/15 min)|{load_start}",
             machine["os"], machine["python"], f"PostgreSQL|{pg_version}", machine["servers"],
-            f"data|{data}", f"seeding|{seeding}", f"load average at the end|{loadavg()}",
+            f"data|{data}", f"seeding|{seeding}", f"load average at the end|{common.loadavg()}",
             f"whole run|{elapsed / 60:.1f} min",
         ]),
         CONTENTION,
     ]  # fmt: skip
     summary = [row for topic in SUMMARY_ORDER for row in report.summary.get(topic, [])]
     report.sections[:0] = [
-        section("\n\n".join(header)),
-        section("## Summary", table("measure|figure|target|verdict", summary)),
+        common.section("\n\n".join(header)),
+        common.section("## Summary", table("measure|figure|target|verdict", summary)),
     ]
     output = Path(args.output)
-    output.write_text("\n".join(report.sections) + replace_section(output, None), encoding="utf-8")
+    output.write_text(
+        "\n".join(report.sections) + common.replace_section(output, None), encoding="utf-8"
+    )
     raw_path = Path(args.results_dir) / f"bench-{started_at:%Y%m%d-%H%M%S}.json"
     raw_path.parent.mkdir(exist_ok=True)
     raw_path.write_text(json.dumps({**report.raw, "counts": counts}, indent=1, default=str))

@@ -27,27 +27,8 @@ from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    HOST,
-    ROOT,
-    SOAK_MARKS,
-    access_log_lines,
-    db_name,
-    gunicorn,
-    loadavg,
-    log,
-    machine_rows,
-    maintenance,
-    median,
-    parse_args,
-    percentile,
-    replace_section,
-    run_wrk,
-    section,
-    setup_django,
-    table,
-    write_plan,
-)
+from bench import common  # noqa: E402
+from bench.common import HOST, ROOT, log, median, table  # noqa: E402
 
 MAX_SECONDS = 120
 KNOBS = (  # (option, default, help); each also read from SOAK_<OPTION>
@@ -130,10 +111,12 @@ def prepare_database(db_url: str) -> None:
         )
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"refusing {db_url!r}: the load run stays on loopback")
-    if maintenance(db_url, ("SELECT 1 FROM pg_database WHERE datname = %s", db_name(db_url)))[0]:
+    if common.maintenance(
+        db_url, ("SELECT 1 FROM pg_database WHERE datname = %s", common.db_name(db_url))
+    )[0]:
         return
-    log(f"Creating database {db_name(db_url)}")
-    maintenance(db_url, ("CREATE DATABASE {}",))
+    log(f"Creating database {common.db_name(db_url)}")
+    common.maintenance(db_url, ("CREATE DATABASE {}",))
 
 
 def seed_people(args, stamp: str, today: date):
@@ -224,7 +207,7 @@ def read_access_log(access_log: Path, offset: int, paths: dict[str, str]) -> dic
         return next((k for k in ("dashboard", "week", "history") if path == paths[k]), None)
 
     kinds, unexpected, acknowledged = {}, [], 0
-    for line, parts in access_log_lines(access_log, offset):
+    for line, parts in common.access_log_lines(access_log, offset):
         if len(parts) < 4:
             unexpected.append(line)
             continue
@@ -251,35 +234,39 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
     """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
     read after gunicorn has stopped: every request it accepted has been answered and logged."""
     results_dir = Path(args.results_dir)
-    access_log, server_log = results_dir / "soak-access.log", results_dir / "soak-gunicorn.log"
+    access_log, server_log = (
+        results_dir / "soak-access.log",
+        results_dir / "soak-gunicorn.log",
+    )
     access_log.write_text("")
     server_log.write_text("")
     log(f"gunicorn: {args.workers} x {args.threads} threads; {len(people)} people sign in")
     server = (args.db_url, args.workers, "gthread", args.threads, server_log, access_log)
-    with gunicorn(*server, extra_format="%({location}o)s") as base:
+    with common.gunicorn(*server, extra_format="%({location}o)s") as base:
         with ThreadPoolExecutor(max_workers=4) as pool:
             sign = lambda p: sign_in(base, p[0].username, login_path, paths["write"])  # noqa: E731
             signed = list(pool.map(sign, people))
-        plan = write_plan(
+        plan = common.write_plan(
             plan_lines(args, signed, people, paths), results_dir / f"soak-plan-{stamp}.tsv"
         )
         # gunicorn logs a request after answering it: wait for the last sign-in requests (the
         # logging form), so that none of them lands among the load's lines.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(people) > sum(
-            parts[:2] == ["GET", paths["write"]] for _, parts in access_log_lines(access_log, 0)
+            parts[:2] == ["GET", paths["write"]]
+            for _, parts in common.access_log_lines(access_log, 0)
         ):
             time.sleep(0.1)
         server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
-        load_start, cpu_start = loadavg(), cpu_sample()
+        load_start, cpu_start = common.loadavg(), cpu_sample()
         log(f"wrk: {len(people)} connections, {args.seconds} s, {args.write_percent} % writes")
         # One connection per thread: one person per connection.
         n = len(people)
-        wrk = run_wrk(
+        wrk = common.run_wrk(
             base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
         )
         busy, by_program = cpu_used(cpu_start, cpu_sample())
-        load_end = loadavg()
+        load_end = common.loadavg()
         log("wrk done; stopping gunicorn (requests in flight finish first)")
     plan.unlink()
     server_text = server_log.read_text(encoding="utf-8", errors="replace")[server_log_offset:]
@@ -349,15 +336,15 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
             kind_rows.append(
                 f"{kind}|`{request.replace('{day}', '<day>')}`|{n:,}|{n / server_total:.0%}|"
                 + ", ".join(f"{s}: {c:,}" for s, c in sorted(data["statuses"].items()))
-                + f"|{median(us) / 1000:.1f} / {percentile(us, 95) / 1000:.1f} / "
-                f"{percentile(us, 99) / 1000:.1f}"
+                + f"|{median(us) / 1000:.1f} / {common.percentile(us, 95) / 1000:.1f} / "
+                f"{common.percentile(us, 99) / 1000:.1f}"
             )
     mix = ", ".join(
         f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
         for kind, w in MIX
     )
     unexpected = (server["unexpected"] + run.server_errors)[:20]
-    return section(
+    return common.section(
         "## Load run (issue 8): mixed reads and writes",
         f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
         f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
@@ -366,7 +353,7 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
         '"Benchmarks" lists the other variables.',
         f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
         f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
-        f"`{db_name(args.db_url)}`), DEBUG off. {args.people} fresh people "
+        f"`{common.db_name(args.db_url)}`), DEBUG off. {args.people} fresh people "
         f"(`seed_bench`: {args.history_days} days x 10 entries of history each) sign in through "
         "the log-in form; then wrk, a separate process on loopback, keeps one connection per "
         f"person for {args.seconds} s, with no pause between requests, and wrk times a request "
@@ -376,7 +363,7 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
         "pages read). Counted after gunicorn has stopped, so the requests in flight when wrk "
         "stopped are answered and logged.",
         table("|", [
-            *machine_rows().values(),
+            *common.machine_rows().values(),
             f"load average (1/5/15 min) when the load started|{run.load_start}",
             f"load average when it stopped|{run.load_end}",
             "CPU busy during the load (whole machine, all processes)|"
@@ -394,7 +381,7 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
 
 
 def main() -> int:
-    args = parse_args(
+    args = common.parse_args(
         __doc__, "SOAK", KNOBS, [("no-write", "print only; leave BENCHMARKS.md alone")]
     )
     for name, (low, high) in BOUNDS.items():
@@ -404,7 +391,7 @@ def main() -> int:
     stamp, results_dir = f"{started_at:%Y%m%d%H%M%S}", Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     prepare_database(args.db_url)
-    pg_version = setup_django(args.db_url, migrate=True)
+    pg_version = common.setup_django(args.db_url, migrate=True)
     from django.contrib.sessions.models import Session
     from django.db import connections
     from django.urls import reverse
@@ -434,8 +421,8 @@ def main() -> int:
     (results_dir / f"soak-{stamp}-wrk.txt").write_text(run.wrk["stdout"], encoding="utf-8")
     if not args.no_write:
         output = Path(args.output)
-        output.write_text(replace_section(output, text), encoding="utf-8")
-        log(f"Wrote the section between {SOAK_MARKS[0]} and {SOAK_MARKS[1]} in {args.output}")
+        output.write_text(common.replace_section(output, text), encoding="utf-8")
+        log(f"Wrote the section between %s and %s in {args.output}" % common.SOAK_MARKS)
     log(f"Raw figures: {raw_path}; server logs: {run.logs[0]}, {run.logs[1]}")
     if not t.passed:
         log(f"FAIL: {t.errors} errors, {t.acknowledged} writes acknowledged, {rows['marked']} rows")
