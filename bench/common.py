@@ -28,10 +28,11 @@ SOAK_MARKS = ("<!-- soak:start -->", "<!-- soak:end -->")
 
 def parse_args(doc: str, prefix: str, knobs, flags=()) -> argparse.Namespace:
     """Options from one table of (name, default, help): each one's default comes from the
-    environment variable PREFIX_NAME when set; ``flags`` are (name, help) switches."""
+    environment variable PREFIX_NAME (--db-url: PREFIX_DATABASE_URL) when set; ``flags`` are
+    (name, help) switches."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     for name, default, more in knobs:
-        env = f"{prefix}_{name.upper().replace('-', '_')}"
+        env = f"{prefix}_{name.upper().replace('-', '_').replace('DB_URL', 'DATABASE_URL')}"
         kind = int if isinstance(default, int) else str
         value = os.environ.get(env) or default
         parser.add_argument(f"--{name}", type=kind, default=value, help=f"{more} ({env})".strip())
