@@ -111,12 +111,10 @@ def prepare_database(db_url: str) -> None:
         )
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"refusing {db_url!r}: the load run stays on loopback")
-    if common.maintenance(
-        db_url, ("SELECT 1 FROM pg_database WHERE datname = %s", common.db_name(db_url))
-    )[0]:
-        return
-    log(f"Creating database {common.db_name(db_url)}")
-    common.maintenance(db_url, ("CREATE DATABASE {}",))
+    name = common.db_name(db_url)
+    if not common.maintenance(db_url, ("SELECT 1 FROM pg_database WHERE datname = %s", name))[0]:
+        log(f"Creating database {name}")
+        common.maintenance(db_url, ("CREATE DATABASE {}",))
 
 
 def seed_people(args, stamp: str, today: date):
@@ -234,10 +232,8 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
     """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
     read after gunicorn has stopped: every request it accepted has been answered and logged."""
     results_dir = Path(args.results_dir)
-    access_log, server_log = (
-        results_dir / "soak-access.log",
-        results_dir / "soak-gunicorn.log",
-    )
+    access_log = results_dir / "soak-access.log"
+    server_log = results_dir / "soak-gunicorn.log"
     access_log.write_text("")
     server_log.write_text("")
     log(f"gunicorn: {args.workers} x {args.threads} threads; {len(people)} people sign in")
