@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.common import HOST, log, median, sql_shape
+from bench.common import HOST, median, sql_shape
 
 HOT_TABLES = ("tracker_intakeentry", "tracker_symptomentry")
 SESSION_KEYS: list[str] = []
@@ -34,28 +34,19 @@ def page_paths(today: date) -> list[tuple[str, str]]:
     ]
 
 
-@dataclass
-class Fetched:
-    status: int
-    size: int = 0
-    lines: int = 0
-    streamed: bool = False
-    error: str = ""
-
-
-def fetch(client: Client, path: str) -> Fetched:
-    """GET a page and consume its body, streamed or not, without keeping it."""
+def fetch(client: Client, path: str) -> SimpleNamespace:
+    """GET a page and consume its body, streamed or not, without keeping it: its status,
+    size, lines, whether it streamed and the error it raised."""
     response = client.get(path)
+    got = SimpleNamespace(status=response.status_code, size=0, lines=0, streamed=False, error="")
     if response.exc_info:
-        kind, error = response.exc_info[:2]
-        return Fetched(response.status_code, error=f"{kind.__name__}: {error}"[:300])
-    if not response.streaming:
-        return Fetched(response.status_code, len(response.content), response.content.count(b"\n"))
-    size = lines = 0
-    for chunk in response.streaming_content:
-        size, lines = size + len(chunk), lines + chunk.count(b"\n")
+        got.error = "{.__name__}: {}".format(*response.exc_info[:2])[:300]
+        return got
+    for chunk in response.streaming_content if response.streaming else [response.content]:
+        got.size, got.lines = got.size + len(chunk), got.lines + chunk.count(b"\n")
+    got.streamed = response.streaming
     response.close()
-    return Fetched(response.status_code, size, lines, response.streaming)
+    return got
 
 
 def signed_in_client(user) -> Client:
@@ -67,71 +58,47 @@ def signed_in_client(user) -> Client:
     return client
 
 
-@dataclass
-class PageResult:
-    label: str
-    path: str
-    status: dict[str, int] = field(default_factory=dict)
-    queries: dict[str, int] = field(default_factory=dict)
-    repeated: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    times: dict[str, list[float]] = field(default_factory=dict)
-    cpu: dict[str, list[float]] = field(default_factory=dict)
-    rows: dict[str, int] = field(default_factory=dict)
-    streamed: dict[str, bool] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.status) and all(code == 200 for code in self.status.values())
-
-    def median(self, who: str, cpu: bool = False) -> float:
-        return median((self.cpu if cpu else self.times).get(who, []))
-
-    def ratio(self, long: str = "5 y", short: str = "30 d", cpu: bool = False) -> float:
-        return self.median(long, cpu) / self.median(short, cpu) if self.median(short, cpu) else 0
-
-    def per_10k_rows(self, who: str) -> float:
-        rows = self.rows.get(who, 0)
-        return self.median(who) / rows * 10_000 if rows else float("nan")
+def timed(client: Client, path: str) -> tuple[float, float]:
+    """(wall-clock, CPU) seconds of one request."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    fetch(client, path)
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def measure_pages(people: dict, today: date, *, reps: int, warmup: int) -> list[PageResult]:
-    """Time each page for each person, interleaved so both see the same machine load."""
+def measure_pages(people: dict, today: date, *, reps: int, warmup: int) -> list[SimpleNamespace]:
+    """Time each page for each person, interleaved so both see the same machine load: per
+    page its label, path, and by person status, error, queries, repeated queries, export
+    rows, streamed, and the median wall-clock and CPU seconds."""
     clients = {who: signed_in_client(user) for who, user in people.items()}
-    order = list(clients)
-    results = []
+    order, results = list(clients), []
     for label, path in page_paths(today):
-        result = PageResult(label, path)
-        results.append(result)
+        r = SimpleNamespace(label=label, path=path, **{k: {} for k in ("status", "errors",
+            "queries", "repeated", "rows", "streamed", "ms", "cpu")})  # fmt: skip
+        results.append(r)
         for who, client in clients.items():
             with CaptureQueriesContext(connection) as ctx:
-                fetched = fetch(client, path)
-            result.status[who] = fetched.status
-            if fetched.error:
-                result.errors[who] = fetched.error
-            result.queries[who] = len(ctx.captured_queries)
+                got = fetch(client, path)
             shapes = Counter(sql_shape(q["sql"]) for q in ctx.captured_queries)
-            result.repeated[who] = [(n, sql) for sql, n in shapes.most_common() if n > 1]
-            result.rows[who] = max(fetched.lines - 1, 0)  # export rows: CSV lines - header
-            result.streamed[who] = fetched.streamed
-        if not result.ok:
-            log(f"  {label:<9} {path}: HTTP {result.status} {result.errors} - not measured")
+            r.status[who], r.queries[who] = got.status, len(ctx.captured_queries)
+            r.repeated[who] = [(n, sql) for sql, n in shapes.most_common() if n > 1]
+            r.rows[who], r.streamed[who] = max(got.lines - 1, 0), got.streamed  # CSV - header
+            if got.error:
+                r.errors[who] = got.error
+        r.ok = all(code == 200 for code in r.status.values())
+        if not r.ok:
             continue
         for _ in range(warmup):
             for who in order:
                 fetch(clients[who], path)
-        result.times, result.cpu = {who: [] for who in order}, {who: [] for who in order}
+        times = {who: [] for who in order}
         # The export of a long history takes seconds: fewer repetitions suffice there.
         for rep in range(reps if label != "export" else max(5, reps // 3)):
             # Alternate who goes first so neither always follows the other.
             for who in order if rep % 2 == 0 else reversed(order):
-                started, cpu_started = time.perf_counter(), time.process_time()
-                fetch(clients[who], path)
-                result.times[who].append(time.perf_counter() - started)
-                result.cpu[who].append(time.process_time() - cpu_started)
-        medians = ", ".join(f"{who} {result.median(who) * 1000:.1f} ms" for who in order)
-        queries = ", ".join(f"{who} {result.queries[who]}" for who in order)
-        log(f"  {label:<9} {path}: median {medians}; queries {queries}")
+                times[who].append(timed(clients[who], path))
+        for who in order:
+            r.ms[who] = median(t[0] for t in times[who])
+            r.cpu[who] = median(t[1] for t in times[who])
     return results
 
 
@@ -141,8 +108,7 @@ def measure_cached(user, today: date, *, reps: int) -> list[tuple[str, str, floa
     The client first renders the page twice (the first sets the CSRF cookie the cache key
     needs, the second is kept), then times ``reps`` requests that the cache answers.
     """
-    client = signed_in_client(user)
-    measured = []
+    client, measured = signed_in_client(user), []
     for label, path in page_paths(today)[:4]:
         fetch(client, path)
         fetch(client, path)
@@ -150,29 +116,12 @@ def measure_cached(user, today: date, *, reps: int) -> list[tuple[str, str, floa
             fetch(client, path)
         # Counted now: every request clears the connection's query log they are read from.
         queries = len(ctx.captured_queries)
-        times = []
-        for _ in range(reps):
-            started = time.perf_counter()
-            fetch(client, path)
-            times.append(time.perf_counter() - started)
-        measured.append((label, path, median(times), queries))
+        seconds = median(timed(client, path)[0] for _ in range(reps))
+        measured.append((label, path, seconds, queries))
     return measured
 
 
 # --- EXPLAIN ---------------------------------------------------------------------------------
-
-_DECLARE = re.compile(r"^\s*DECLARE\s+\S+\s+.*?CURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+", re.I | re.S)
-
-
-@dataclass
-class Plan:
-    pages: list[str]
-    kind: str
-    sql: str
-    plan: str
-    indexes: list[str]
-    seq_scans: list[str]
-    execution_ms: float
 
 
 def _kind(sql: str) -> str:
@@ -185,25 +134,26 @@ def _kind(sql: str) -> str:
     return f"list of {table}"
 
 
-def explain_pages(user, today: date) -> list[Plan]:
+def explain_pages(user, today: date) -> list[dict]:
     """EXPLAIN (ANALYZE, BUFFERS) of every query a page runs against the entries or symptoms
-    tables, once per SQL shape."""
-    client = signed_in_client(user)
-    by_shape: dict[str, Plan] = {}
+    tables, once per SQL shape: its pages, kind, SQL, plan, indexes, seq scans and time."""
+    client, by_shape = signed_in_client(user), {}
+    declare = re.compile(
+        r"^\s*DECLARE\s+\S+\s+.*?CURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+", re.I | re.S
+    )
     for page, path in page_paths(today):
         with CaptureQueriesContext(connection) as ctx:
             if fetch(client, path).status != 200:
                 continue
         for query in ctx.captured_queries:
-            sql = _DECLARE.sub("", query["sql"])
+            sql = declare.sub("", query["sql"])
             if not sql.lstrip().upper().startswith("SELECT") or not any(
                 f'"{t}"' in sql for t in HOT_TABLES
             ):
                 continue
-            shape = sql_shape(sql)
-            if shape in by_shape:
-                if page not in by_shape[shape].pages:
-                    by_shape[shape].pages.append(page)
+            if (shape := sql_shape(sql)) in by_shape:
+                if page not in by_shape[shape]["pages"]:
+                    by_shape[shape]["pages"].append(page)
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
@@ -213,29 +163,15 @@ def explain_pages(user, today: date) -> list[Plan]:
             )
             indexes += sorted(set(re.findall(r"Bitmap Index Scan on (\S+)", text)))
             executed = re.search(r"Execution Time: ([\d.]+) ms", text)
-            seq = sorted(set(re.findall(r"Seq Scan on (\S+)", text)))
-            ms = float(executed.group(1)) if executed else float("nan")
-            by_shape[shape] = Plan([page], _kind(sql), sql, text, indexes, seq, ms)
+            by_shape[shape] = dict(
+                pages=[page], kind=_kind(sql), sql=sql, plan=text, indexes=indexes,
+                seq_scans=sorted(set(re.findall(r"Seq Scan on (\S+)", text))),
+                execution_ms=float(executed.group(1)) if executed else float("nan"),
+            )  # fmt: skip
     return list(by_shape.values())
 
 
 # --- Where the time goes ---------------------------------------------------------------------
-
-
-@dataclass
-class Breakdown:
-    label: str
-    path: str
-    total_ms: float
-    template_ms: float
-    floatformat_ms: float
-    url_ms: float
-    sql_ms: float
-
-    @property
-    def other_ms(self) -> float:
-        return max(self.total_ms - self.template_ms - self.sql_ms, 0.0)
-
 
 # What each column of the breakdown sums: cumulative time of the functions matching.
 PROFILED = {
@@ -247,11 +183,9 @@ PROFILED = {
 }
 
 
-def breakdown(client: Client, label: str, path: str, *, requests: int) -> Breakdown:
-    """Profile ``requests`` requests and split their time: templates, SQL, the rest.
-
-    Under the profiler everything runs slower; the split, not the total, is the point.
-    """
+def breakdown(client: Client, path: str, *, requests: int) -> dict[str, float]:
+    """Milliseconds per request by PROFILED column, and "other" (not templates, not SQL),
+    over ``requests`` requests under cProfile: everything runs slower, the split is the point."""
     import cProfile
     import pstats
 
@@ -262,14 +196,11 @@ def breakdown(client: Client, label: str, path: str, *, requests: int) -> Breakd
         fetch(client, path)
     profiler.disable()
     stats = pstats.Stats(profiler).stats
-    return Breakdown(
-        label,
-        path,
-        *(
-            sum(row[3] for (f, _, n), row in stats.items() if matches(f, n)) / requests * 1000
-            for matches in PROFILED.values()
-        ),
-    )
+    ms = {
+        column: sum(row[3] for (f, _, n), row in stats.items() if matches(f, n)) / requests * 1000
+        for column, matches in PROFILED.items()
+    }
+    return {**ms, "other": max(ms["total"] - ms["template"] - ms["sql"], 0.0)}
 
 
 def export_memory(username: str, warmup_username: str, path: str) -> dict:
@@ -291,25 +222,17 @@ def export_memory(username: str, warmup_username: str, path: str) -> dict:
     for _ in range(2):
         fetch(warm, path)
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    fetched = fetch(client, path)
-    seconds = time.perf_counter() - started
+    seconds = timed(client, path)[0]
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
-    fetch(client, path)
+    got = fetch(client, path)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {
-        "username": username,
-        "status": fetched.status,
-        "streamed": fetched.streamed,
-        "rows": max(fetched.lines - 1, 0),
-        "bytes": fetched.size,
-        "seconds": seconds,
-        "rss_before_kb": before_kb,
-        "rss_peak_kb": peak_kb,
-        "traced_peak_bytes": traced_peak,
-    }
+    return dict(
+        username=username, status=got.status, streamed=got.streamed, rows=max(got.lines - 1, 0),
+        bytes=got.size, seconds=seconds, rss_before_kb=before_kb, rss_peak_kb=peak_kb,
+        traced_peak_bytes=traced_peak,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

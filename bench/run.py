@@ -1,26 +1,15 @@
 #!/usr/bin/env python
-"""The whole benchmark, against PostgreSQL: `make bench` runs this and rewrites BENCHMARKS.md.
-
-1. Server time and query count of the dashboard, a day page, a week page, history and the
-   export, for a person with 30 days of history and one with 5 years, side by side.
-2. Dashboard throughput and latency under concurrent load on gunicorn (wrk on loopback),
-   alternating with a minimal view that goes through the same middleware.
-3. Logging an entry under the same load (POST with CSRF token and session cookie).
-4. Peak memory and time of exporting 30 days vs 5 years of entries.
-5. EXPLAIN (ANALYZE, BUFFERS) of the SQL the pages really run, at the population's scale.
-
-Every table is printed as it is measured and the file is exactly the printed tables, plus
-the section bench/soak.py writes between its markers, which it keeps as it is. The data is
-seeded once per scale and day (the database comment records what it holds) and reused by
-later runs on the same day; --reseed starts from an empty database.
+"""The whole benchmark, against PostgreSQL: `make bench` runs this and rewrites BENCHMARKS.md
+(README "Benchmarks" says what it measures). Every section is printed as it is measured and the
+file is exactly the printed text, plus bench/soak.py's section, kept as it is. The data is
+seeded once per scale and day (the database comment says what it holds); --reseed starts again.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -31,38 +20,35 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    LONG_PREFIX,
-    POPULATION_PREFIX,
-    ROOT,
-    SHORT_PREFIX,
-    WRITE_NOTE,
-    access_log_lines,
-    bench_environment,
-    env_int,
-    fmt_ms,
-    gunicorn,
-    loadavg,
-    log,
-    machine_facts,
-    machine_rows,
-    maintenance_connection,
-    median,
-    replace_section,
-    run_wrk,
-    setup_django,
-    table,
-    write_requests,
-)
+from bench import common  # noqa: E402
+from bench.common import ROOT, fmt_ms, log, median, table  # noqa: E402
 
+# Accounts that seed_bench creates (username = prefix + number).
+POPULATION_PREFIX, LONG_PREFIX, SHORT_PREFIX = "bench", "bench5y-", "bench30d-"
+
+KNOBS = (  # (option, default, help); each also read from BENCH_<OPTION>
+    ("db-url", "postgres://postgres@127.0.0.1:5432/magnesium_bench", ""),
+    ("users", 1000, ""), ("days", 365, ""), ("entries-per-day", 10, ""),
+    ("long-days", 1826, ""), ("short-days", 30, ""),
+    ("reps", 31, "timed requests per page"), ("warmup", 3, "warm-up requests per page"),
+    ("load-seconds", 15, ""), ("load-runs", 3, ""), ("connections", 4, "wrk connections"),
+    ("workers", 2, "gunicorn workers"), ("worker-class", "sync", "gunicorn worker class"),
+    ("threads", 1, "gunicorn threads"), ("load-people", 16, "signed-in people loading pages"),
+    ("export-runs", 3, ""), ("profile-requests", 20, "requests per page under cProfile"),
+    ("output", str(ROOT / "BENCHMARKS.md"), ""), ("results-dir", str(ROOT / "bench-results"), ""),
+)  # fmt: skip
+FLAGS = (
+    ("reseed", "drop and seed the database again"),
+    ("reuse", "use the database as it is (no seeding check)"),
+    ("skip-load", "skip the gunicorn/wrk parts (2 and 3)"),
+)
 MARKER_VERSION = "magnesium-bench v1"
-FLATNESS_TARGET = 1.2
-THROUGHPUT_TARGET = 0.5
-UNCACHED_REQUESTS = 30_000
-"""Distinct request lines in each uncached run: more than a run sends (at most ~300 req/s)."""
+FLATNESS_TARGET, THROUGHPUT_TARGET = 1.2, 0.5
+UNCACHED_REQUESTS = 30_000  # distinct requests in each uncached run: more than a run sends
 READ_RUNS = ("minimal", "dashboard", "week", "dashboard uncached", "week uncached")
 GROUP_SIZE = 20  # people seeded with the 5-year (and the 30-day) history
 REDIRECTS = ("301", "302", "303")  # a logged entry: POST/redirect/GET
+WRITE_NOTE = "bench-write"
 SUMMARY_ORDER = ("pages", "memory", "load", "explain")
 CONTENTION = (
     "**Contention.** The machine is small and shared: the in-process timings, gunicorn, wrk and "
@@ -73,94 +59,44 @@ CONTENTION = (
 )
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add = parser.add_argument
-    default_db = "postgres://postgres@127.0.0.1:5432/magnesium_bench"
-    add("--db-url", default=os.environ.get("BENCH_DATABASE_URL") or default_db)
-    for name, env, default, more in (
-        ("users", "USERS", 1000, ""),
-        ("days", "DAYS", 365, ""),
-        ("entries-per-day", "ENTRIES_PER_DAY", 10, ""),
-        ("long-days", "LONG_DAYS", 1826, ""),
-        ("short-days", "SHORT_DAYS", 30, ""),
-        ("reps", "REPS", 31, "timed requests per page"),
-        ("load-seconds", "LOAD_SECONDS", 15, ""),
-        ("load-runs", "LOAD_RUNS", 3, ""),
-        ("connections", "CONNECTIONS", 4, "wrk connections"),
-        ("workers", "WORKERS", 2, "gunicorn workers"),
-        ("threads", "THREADS", 1, "gunicorn threads"),
-    ):
-        add(
-            f"--{name}",
-            type=int,
-            default=env_int(f"BENCH_{env}", default),
-            help=f"{more} (BENCH_{env})",
-        )
-    add("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS") or "sync")
-    add("--warmup", type=int, default=3)
-    add("--load-people", type=int, default=16, help="signed-in people the load rotates over")
-    add("--export-runs", type=int, default=3)
-    add("--profile-requests", type=int, default=20, help="requests per page under cProfile")
-    add("--output", default=str(ROOT / "BENCHMARKS.md"))
-    add("--results-dir", default=str(ROOT / "bench-results"))
-    add("--reseed", action="store_true", help="drop and seed the database again")
-    add("--reuse", action="store_true", help="use the database as it is (no seeding check)")
-    add("--skip-load", action="store_true", help="skip the gunicorn/wrk parts (2 and 3)")
-    return parser.parse_args()
-
-
 class Report:
-    """Every table is printed once and the same text goes into the file; the summary rows
-    are collected by topic as the sections measure them."""
+    """The sections, each printed as it is measured, and the summary rows by topic."""
 
-    def __init__(self) -> None:
-        self.sections: list[str] = []
-        self.summary: dict[str, list[list[str]]] = {}
-        self.raw: dict = {}
+    def __init__(self, args) -> None:
+        self.sections, self.summary, self.raw = [], {}, {"args": vars(args)}
 
     def add(self, *blocks: str) -> None:
-        """A section: its blocks (heading, paragraphs, tables) separated by blank lines."""
-        text = "\n\n".join(block for block in blocks if block).rstrip() + "\n"
-        self.sections.append(text)
-        print("\n" + text, flush=True)
+        self.sections.append(common.section(*blocks))
+
+
+def person(username: str):
+    from accounts.models import User
+
+    return User.objects.get(username=username)
 
 
 # --- The database: seeded once per scale and day ----------------------------------------------
 
 
-def prepare_database(args: argparse.Namespace, marker: str) -> bool:
+def prepare_database(args, marker: str) -> bool:
     """Create the database if needed; True when it must be (re)seeded."""
-    conn, name = maintenance_connection(args.db_url)
-    if "bench" not in name:
+    if "bench" not in (name := common.db_name(args.db_url)):
         raise SystemExit(f"refusing to use database {name!r}: its name must contain 'bench'")
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        )
-        row = cur.fetchone()
-        current = row[0] if row else None
-        if args.reuse and row:
-            log(f"Database {name}: reusing as it is ({current})")
-            return False
-        if row and current == marker and not args.reseed:
-            log(f"Database {name}: already holds {marker!r}; reusing it")
-            return False
-        if row:
-            log(f"Database {name}: dropping (holds {current!r})")
-            cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    query = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s"
+    (row,) = common.maintenance(args.db_url, (query, name))
+    if row and (args.reuse or (row[0] == marker and not args.reseed)):
+        log(f"Database {name}: reusing it as it is ({row[0]!r})")
+        return False
+    log(f"Database {name}: " + (f"dropping (holds {row[0]!r}) and " if row else "") + "creating")
+    drop = [("DROP DATABASE {} WITH (FORCE)",)] if row else []
+    common.maintenance(args.db_url, *drop, ("CREATE DATABASE {}",))
     return True
 
 
-def seed(args: argparse.Namespace, today: date, marker: str) -> float:
+def seed(args, today: date, marker: str) -> float:
     from django.core.management import call_command
-    from django.db import connection
 
     started = time.perf_counter()
-    log("Seeding the population, then the 5-year and the 30-day person")
     # The measured people come in small groups seeded together, so that their rows are spread
     # over the table among others' as in real life (seed_bench writes day by day).
     for prefix, users, days, epd, n in (
@@ -170,37 +106,23 @@ def seed(args: argparse.Namespace, today: date, marker: str) -> float:
     ):
         options = f"--users={users} --days={days} --entries-per-day={epd} --seed={n}"
         call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
-    log("VACUUM ANALYZE")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    conn, name = maintenance_connection(args.db_url)
-    with conn.cursor() as cur:
-        cur.execute(f'COMMENT ON DATABASE "{name}" IS %s', [marker])
-    conn.close()
+    common.sql("VACUUM ANALYZE")
+    common.maintenance(args.db_url, ("COMMENT ON DATABASE {} IS %s", marker))
     return time.perf_counter() - started
-
-
-def person(username: str):
-    from accounts.models import User
-
-    return User.objects.get(username=username)
 
 
 # --- 1. pages, 1b. where the time goes, 5. EXPLAIN ------------------------------------------
 
 
-def section_pages(report: Report, args, today: date) -> None:
+def section_pages(report, args, today: date) -> None:
     from django.test.utils import override_settings
 
     from bench import pages
 
     people = {"30 d": person(f"{SHORT_PREFIX}0"), "5 y": person(f"{LONG_PREFIX}0")}
-    log(f"\n[1] Server time and queries, {args.reps} requests each after {args.warmup} warm-up")
     with override_settings(PAGE_CACHE_SECONDS=0):
         results = pages.measure_pages(people, today, reps=args.reps, warmup=args.warmup)
     cached = pages.measure_cached(people["5 y"], today, reps=args.reps)
-    for label, path, seconds, queries in cached:
-        log(f"  {label:<9} {path}: from the page cache {seconds * 1000:.1f} ms, {queries} queries")
     rows, notes, summary = [], [], []
     for r in results:
         if not r.ok:
@@ -210,41 +132,39 @@ def section_pages(report: Report, args, today: date) -> None:
             if r.label != "export":
                 summary.append(f"{r.label}: 5 y / 30 d server time|not measured|<= 1.2|-")
             continue
-        same = r.queries["30 d"] == r.queries["5 y"]
-        ratio = r.ratio()
+        q30, q5, same = r.queries["30 d"], r.queries["5 y"], r.queries["30 d"] == r.queries["5 y"]
+        ratio = r.ms["5 y"] / r.ms["30 d"] if r.ms["30 d"] else 0
         if r.label == "export":
-            streamed = r.streamed["5 y"]
+            per_10k = fmt_ms(r.ms["5 y"] / r.rows["5 y"] * 10_000) if r.rows["5 y"] else "nan"
+            streamed = "streamed" if r.streamed["5 y"] else "NOT streamed"
             verdict = (
-                f"{fmt_ms(r.per_10k_rows('5 y'))} ms per 10,000 rows ({r.rows['5 y']:,} rows; "
-                f"30 d: {r.rows['30 d']:,} rows, fixed costs dominate; "
-                f"{'streamed' if streamed else 'NOT streamed'})"
+                f"{per_10k} ms per 10,000 rows ({r.rows['5 y']:,} rows; 30 d: "
+                f"{r.rows['30 d']:,} rows, fixed costs dominate; {streamed})"
             )
             if r.rows["5 y"]:
                 summary.append(
-                    "export: server time per 10,000 rows (5 y, in-process)|"
-                    f"{fmt_ms(r.per_10k_rows('5 y'))} ms|-|"
-                    + ("streamed" if streamed else "**not streamed**")
+                    f"export: server time per 10,000 rows (5 y, in-process)|{per_10k} ms|-|"
+                    + ("streamed" if r.streamed["5 y"] else "**not streamed**")
                 )
         else:
             ok = ratio <= FLATNESS_TARGET
             verdict = f"{'ok' if ok else 'OVER'} (target <= {FLATNESS_TARGET})"
             summary.append(
-                f"{r.label}: 5 y / 30 d server time (queries)|{ratio:.2f} ({r.queries['30 d']} / "
-                f"{r.queries['5 y']})|<= {FLATNESS_TARGET}, equal|"
-                + ("ok" if ok and same else "**missed**")
+                f"{r.label}: 5 y / 30 d server time (queries)|{ratio:.2f} ({q30} / {q5})|"
+                f"<= {FLATNESS_TARGET}, equal|" + ("ok" if ok and same else "**missed**")
             )
+        cpu = r.cpu["5 y"] / r.cpu["30 d"] if r.cpu["30 d"] else 0
         rows.append(
-            f"{r.label}|`{r.path}`|{fmt_ms(r.median('30 d'))}|{fmt_ms(r.median('5 y'))}|"
-            f"{ratio:.2f}|{fmt_ms(r.median('30 d', cpu=True))} / "
-            f"{fmt_ms(r.median('5 y', cpu=True))} ({r.ratio(cpu=True):.2f})|"
-            f"{r.queries['30 d']}|{r.queries['5 y']}{'' if same else ' (differs)'}|{verdict}"
+            f"{r.label}|`{r.path}`|{fmt_ms(r.ms['30 d'])}|{fmt_ms(r.ms['5 y'])}|{ratio:.2f}|"
+            f"{fmt_ms(r.cpu['30 d'])} / {fmt_ms(r.cpu['5 y'])} ({cpu:.2f})|"
+            f"{q30}|{q5}{'' if same else ' (differs)'}|{verdict}"
         )
-        for who in people:
-            for n, sql in r.repeated[who][:3]:
-                if n >= 3:  # twice can be by design (history: a 90-day range and a month)
-                    notes.append(
-                        f"- {r.label} ({who}): the same query ran {n} times (N+1?): `{sql[:300]}`"
-                    )
+        notes += [
+            f"- {r.label} ({who}): the same query ran {n} times (N+1?): `{query[:300]}`"
+            for who in people
+            for n, query in r.repeated[who][:3]
+            if n >= 3  # twice can be by design (history: a 90-day range and a month)
+        ]
     report.summary["pages"] = summary
     report.add(
         "## 1. Server time and query count: 30 days vs 5 years of history",
@@ -262,8 +182,8 @@ def section_pages(report: Report, args, today: date) -> None:
         "These requests run with the page cache off (`PAGE_CACHE_SECONDS=0`): every one renders "
         "its page, which is the cost that must stay flat.",
         table(
-            "page|path|30 d median ms|5 y median ms|5 y / 30 d|Django CPU ms 30 d / 5 y (ratio)|"
-            "queries 30 d|queries 5 y|verdict",
+            "page|path|30 d median ms|5 y median ms|5 y / 30 d|Django CPU ms 30 d / 5 y "
+            "(ratio)|queries 30 d|queries 5 y|verdict",
             rows,
         ),
         "\n".join(notes),
@@ -273,30 +193,20 @@ def section_pages(report: Report, args, today: date) -> None:
             "page|path|median ms|queries", [f"{lb}|`{p}`|{fmt_ms(s)}|{q}" for lb, p, s, q in cached]
         ),
     )
-    report.raw["pages"] = [r.__dict__ for r in results] + [{"cached": cached}]
+    report.raw["pages"] = [vars(r) for r in results] + [{"cached": cached}]
 
 
-def section_breakdown(report: Report, args, today: date) -> None:
+def section_breakdown(report, args, today: date) -> None:
     from bench import pages
 
-    client = pages.signed_in_client(person(f"{LONG_PREFIX}0"))
-    log(f"\n[1b] Where the time goes: cProfile over {args.profile_requests} requests per page")
-    measured = [
-        pages.breakdown(client, label, path, requests=args.profile_requests)
-        for label, path in [*pages.page_paths(today)[:4], ("minimal view", "/bench/minimal")]
-    ]
-
-    def share(ms: float, total: float) -> str:
-        return f"{ms:.1f} ({ms / total:.0%})" if total else "-"
-
-    rows = [
-        [b.label, f"`{b.path}`", f"{b.total_ms:.1f}"]
-        + [
-            share(ms, b.total_ms)
-            for ms in (b.template_ms, b.floatformat_ms, b.url_ms, b.sql_ms, b.other_ms)
-        ]
-        for b in measured
-    ]
+    client, rows = pages.signed_in_client(person(f"{LONG_PREFIX}0")), []
+    for label, path in [*pages.page_paths(today)[:4], ("minimal view", "/bench/minimal")]:
+        ms = pages.breakdown(client, path, requests=args.profile_requests)
+        report.raw.setdefault("breakdown", []).append({"label": label, "path": path, **ms})
+        rows.append([label, f"`{path}`", f"{ms['total']:.1f}"] + [
+            f"{ms[k]:.1f} ({ms[k] / ms['total']:.0%})" if ms["total"] else "-"
+            for k in ("template", "floatformat", "url", "sql", "other")
+        ])  # fmt: skip
     report.add(
         "### 1b. Where a page's time goes",
         f"One process, `{LONG_PREFIX}0`, {args.profile_requests} requests per page under "
@@ -311,26 +221,23 @@ def section_breakdown(report: Report, args, today: date) -> None:
             rows,
         ),
     )
-    report.raw["breakdown"] = [b.__dict__ for b in measured]
 
 
-def section_explain(report: Report, args, today: date) -> None:
+def section_explain(report, args, today: date) -> None:
     from bench import pages
 
     username = f"{POPULATION_PREFIX}{args.users // 2}"
-    log(f"\n[5] EXPLAIN (ANALYZE, BUFFERS) of the pages' queries for {username}")
-    plans = pages.explain_pages(person(username), today)
+    plans = report.raw["explain"] = pages.explain_pages(person(username), today)
     rows, details = [], []
     for n, plan in enumerate(plans, 1):
-        seq = [f"`{t}`" for t in plan.seq_scans if t in pages.HOT_TABLES]
-        indexes = ", ".join(f"`{i}`" for i in plan.indexes) or "none"
-        on = ", ".join(plan.pages)
-        rows.append(
-            f"{n}|{on}|{plan.kind}|{indexes}|{', '.join(seq) or 'none'}|{plan.execution_ms:.3f}"
+        seq = ", ".join(f"`{t}`" for t in plan["seq_scans"] if t in pages.HOT_TABLES) or "none"
+        indexes, on = (
+            ", ".join(f"`{i}`" for i in plan["indexes"]) or "none",
+            ", ".join(plan["pages"]),
         )
-        details.append(
-            f"### Query {n}: {plan.kind} ({on})\n\n```sql\n{plan.sql}\n```\n\n```\n{plan.plan}\n```"
-        )
+        rows.append(f"{n}|{on}|{plan['kind']}|{indexes}|{seq}|{plan['execution_ms']:.3f}")
+        details.append(f"### Query {n}: {plan['kind']} ({on})\n\n```sql\n{plan['sql']}\n```\n\n"
+                       f"```\n{plan['plan']}\n```")  # fmt: skip
     report.add(
         "## 5. Indexes: EXPLAIN (ANALYZE, BUFFERS) of the hot queries",
         f"The SQL is captured from the real views (`CaptureQueriesContext`) for `{username}`, "
@@ -343,60 +250,53 @@ def section_explain(report: Report, args, today: date) -> None:
         *details,
     )
     if plans:
-        seq = sorted({t for p in plans for t in p.seq_scans if t in pages.HOT_TABLES})
+        seq = sorted({t for p in plans for t in p["seq_scans"] if t in pages.HOT_TABLES})
         report.summary["explain"] = [
             f"EXPLAIN at {args.users:,} people x {args.days} days: hot queries on an index|"
-            f"{sum(1 for p in plans if p.indexes)} of {len(plans)}|all|"
+            f"{sum(1 for p in plans if p['indexes'])} of {len(plans)}|all|"
             + ("ok" if not seq else f"**seq scan on {', '.join(seq)}**")
         ]
-    report.raw["explain"] = [plan.__dict__ for plan in plans]
 
 
 # --- 4. export memory ------------------------------------------------------------------------
 
 
-def section_export_memory(report: Report, args) -> None:
-    log(f"\n[4] Export memory: {args.export_runs} fresh processes per history")
-    short = f"{SHORT_PREFIX}0"
+def section_export_memory(report, args) -> None:
+    short, export = f"{SHORT_PREFIX}0", "/export/entries.csv"
     people = [
         (f"{args.short_days} days", short),
         (f"{args.days} days", f"{POPULATION_PREFIX}{args.users // 2}"),
         (f"{args.long_days} days", f"{LONG_PREFIX}0"),
     ]
     results: dict[str, list[dict]] = {username: [] for _, username in people}
-    env, export = bench_environment(args.db_url), "/export/entries.csv"
     for _ in range(args.export_runs):
         for _, username in people:
             command = [sys.executable, "-m", "bench.pages", args.db_url, username, short, export]
             done = subprocess.run(  # noqa: S603
-                command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
-            )
+                command, cwd=ROOT, env=common.bench_environment(args.db_url), capture_output=True,
+                text=True, check=False, timeout=600,
+            )  # fmt: skip
             if done.returncode != 0:
                 raise RuntimeError(f"export_memory failed:\n{done.stdout}\n{done.stderr}")
-            data = json.loads(done.stdout.strip().splitlines()[-1])
-            log(f"  {username}: {data}")
-            results[username].append(data)
+            results[username].append(json.loads(done.stdout.strip().splitlines()[-1]))
     report.raw["export_memory"] = [r for runs in results.values() for r in runs]
-    if results[short][0]["status"] != 200:
-        status = results[short][0]["status"]
-        return report.add(f"## 4. Export memory\n\n`{export}` answered {status}: not measured.")
+    if (status := results[short][0]["status"]) != 200:
+        text = f"## 4. Export memory\n\n`{export}` answered {status}: not measured."
+        return report.add(text)
 
-    def mb(kb: float) -> str:
-        return f"{kb / 1024:.1f}"
+    def mib(runs, key, before="") -> float:
+        """The median in MiB of a figure in KiB (less another); of bytes, divide by 1024."""
+        return median(r[key] - (r[before] if before else 0) for r in runs) / 1024
 
     rows = []
     for label, username in people:
         runs = results[username]
         seconds, count = median(r["seconds"] for r in runs), runs[0]["rows"]
-        before, peak = (
-            median(r["rss_before_kb"] for r in runs),
-            median(r["rss_peak_kb"] for r in runs),
-        )
-        growth = median(r["rss_peak_kb"] - r["rss_before_kb"] for r in runs)
         rows.append(
             f"{label}|{count:,}|{runs[0]['bytes'] / 1024:,.0f}|"
-            f"{'yes' if runs[0]['streamed'] else '**no**'}|{mb(before)}|{mb(peak)}|{mb(growth)}|"
-            f"{median(r['traced_peak_bytes'] for r in runs) / 1024 / 1024:.2f}|{fmt_ms(seconds)}|"
+            f"{'yes' if runs[0]['streamed'] else '**no**'}|{mib(runs, 'rss_before_kb'):.1f}|"
+            f"{mib(runs, 'rss_peak_kb'):.1f}|{mib(runs, 'rss_peak_kb', 'rss_before_kb'):.1f}|"
+            f"{mib(runs, 'traced_peak_bytes') / 1024:.2f}|{fmt_ms(seconds)}|"
             + (fmt_ms(seconds / count * 10_000) if count >= 1000 else "- (fixed costs)")
         )
     report.add(
@@ -417,14 +317,9 @@ def section_export_memory(report: Report, args) -> None:
     for r in report.raw["export_memory"]:
         if r["status"] == 200:
             by_rows.setdefault(r["rows"], []).append(r)
-    peaks = " / ".join(
-        f"{median(x['traced_peak_bytes'] for x in runs) / 1024 / 1024:.2f}"
-        for _, runs in sorted(by_rows.items())
-    )
-    growth = max(
-        median(x["rss_peak_kb"] - x["rss_before_kb"] for x in runs) / 1024
-        for runs in by_rows.values()
-    )
+    runs = [by_rows[n] for n in sorted(by_rows)]
+    peaks = " / ".join(f"{mib(r, 'traced_peak_bytes') / 1024:.2f}" for r in runs)
+    growth = max(mib(r, "rss_peak_kb", "rss_before_kb") for r in runs)
     histories = " / ".join(f"{n:,} rows" for n in sorted(by_rows))
     report.summary["memory"] = [
         f"export: tracemalloc peak MiB by history {histories}|{peaks}|flat|"
@@ -435,28 +330,16 @@ def section_export_memory(report: Report, args) -> None:
 # --- 2 and 3. load ---------------------------------------------------------------------------
 
 
-def section_load(report: Report, args, today: date) -> None:
-    """Sections 2 and 3: the same server and wrk settings for reads and writes."""
-    from tracker.models import IntakeEntry, WarningSent
-
-    load = prepare_load(args, today)
-    runs, logged = drive_load(args, load)
-    section_throughput(report, args, load, runs)
-    section_writes(report, load, runs, logged)
-    # Leave the data as seeded for the next run.
-    IntakeEntry.objects.filter(owner__in=load.writers, note=WRITE_NOTE).delete()
-    WarningSent.objects.filter(owner__in=load.writers, sent_at__gte=load.started).delete()
-
-
-def prepare_load(args, today: date) -> SimpleNamespace:
-    """Signed-in readers and writers, and the request files wrk replays."""
+def section_load(report, args, today: date) -> None:
+    """Sections 2 and 3: signed-in readers and writers, the plans of prepared requests wrk
+    replays, then gunicorn and wrk runs alternating between the views, same settings for all."""
     from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
     from bench.pages import signed_in_client
-    from tracker.models import SupplementProduct
+    from tracker.models import IntakeEntry, SupplementProduct, WarningSent
 
     people = list(
         User.objects.filter(username__startswith=POPULATION_PREFIX)
@@ -466,26 +349,18 @@ def prepare_load(args, today: date) -> SimpleNamespace:
     )
     readers, writers = people[: args.load_people], people[args.load_people :]
     sessions = [signed_in_client(p).cookies["sessionid"].value for p in readers]
-    # Each reader is a browser that has been here before: it sends back its session and the
-    # CSRF cookie (32 hex characters: a valid unmasked secret) that its first page set.
-    cookies = [f"sessionid={s}; csrftoken={secrets.token_hex(16)}" for s in sessions]
     paths = {"minimal": "/bench/minimal", "dashboard": "/", "week": f"/week/{today:%Y-%m-%d}/"}
-    files = {
-        label: write_requests([("GET", path, c, "") for c in cookies])
-        for label, path in paths.items()
-    }
 
-    def uncached(path: str) -> Path:
-        """The same readers, but a new CSRF secret on every request (new ones for each run):
-        the page cache, keyed by it (tracker/page_cache.py), never has the page."""
-        cookie = "sessionid={}; csrftoken={}".format
-        return write_requests(
-            [
-                ("GET", path, cookie(sessions[n % len(sessions)], secrets.token_hex(16)), "")
-                for n in range(UNCACHED_REQUESTS)
-            ]
-        )
+    def request(path, session, csrf=None, method="GET", body="") -> tuple[str, ...]:
+        # Each reader is a browser that has been here before: it sends back its session and
+        # the CSRF cookie (32 hex characters: a valid unmasked secret) its first page set.
+        cookie = f"sessionid={session}; csrftoken={csrf or secrets.token_hex(16)}"
+        return ("request", method, path, cookie, body)
 
+    def reads(label: str, n: int) -> list[tuple[str, ...]]:
+        return [request(paths[label.split()[0]], sessions[i % len(sessions)]) for i in range(n)]
+
+    plans = {label: reads(label, len(sessions)) for label in paths}
     # Logging an entry: a supplement, 1 serving, today, with a CSRF token and a session.
     csrf, write_path = secrets.token_hex(16), reverse("entry-add")
 
@@ -493,122 +368,92 @@ def prepare_load(args, today: date) -> SimpleNamespace:
         product = SupplementProduct.objects.filter(owner=who, kind="supplement").first()
         return dict(day=today.isoformat(), product=str(product.pk), servings="1", note=WRITE_NOTE)
 
-    def write(who) -> tuple[str, str, str, str]:
-        cookie = f"sessionid={signed_in_client(who).cookies['sessionid'].value}; csrftoken={csrf}"
-        return ("POST", write_path, cookie, urlencode({**form(who), "csrfmiddlewaretoken": csrf}))
-
-    files["write"] = write_requests([write(who) for who in writers])
+    plans["write"] = [
+        request(write_path, signed_in_client(who).cookies["sessionid"].value, csrf, "POST",
+                urlencode({**form(who), "csrfmiddlewaretoken": csrf}))
+        for who in writers
+    ]  # fmt: skip
     # One logging request in-process, to count its queries (the entry is removed below).
     with CaptureQueriesContext(connection) as ctx:
         response = signed_in_client(writers[0]).post(write_path, form(writers[0]))
-    probe = (response.status_code, len(ctx.captured_queries))
+    probe, started = (response.status_code, len(ctx.captured_queries)), datetime.now(UTC)
     connections.close_all()
-    return SimpleNamespace(
-        readers=readers,
-        writers=writers,
-        paths=paths,
-        files=files,
-        uncached=uncached,
-        write_path=write_path,
-        probe=probe,
-        started=datetime.now(UTC),
-    )
-
-
-def drive_load(args, load) -> tuple[dict[str, list[dict]], dict[str, int]]:
-    """gunicorn, and wrk runs alternating between the views: the results of each run by
-    view, and the statuses the server logged for the writes."""
     results_dir = Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     runs: dict[str, list[dict]] = {label: [] for label in (*READ_RUNS, "write")}
-    log(
-        f"\n[2,3] gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; "
-        f"wrk {args.connections} connections, {args.load_seconds} s x {args.load_runs} runs each"
-    )
-    access_log = results_dir / "gunicorn-access.log"
+    access_log, logged = results_dir / "gunicorn-access.log", {}  # logged: the writes' statuses
     access_log.write_text("")
-    logged: dict[str, int] = {}  # what the server answered to the POSTs
-    with gunicorn(
-        bench_environment(args.db_url),
-        workers=args.workers,
-        worker_class=args.worker_class,
-        threads=args.threads,
-        log_path=results_dir / "gunicorn.log",
-        access_log=access_log,
-    ) as base:
-        wrk = {"connections": args.connections, "threads": 1}
+    server = (args.db_url, args.workers, args.worker_class, args.threads)
+    with common.gunicorn(*server, results_dir / "gunicorn.log", access_log) as base:
+
+        def load_run(label: str, seconds: int) -> dict:
+            # The uncached runs send a new CSRF secret on every request (new ones each run):
+            # the page cache, keyed by it (tracker/page_cache.py), never has the page.
+            plan = common.write_plan(plans.get(label) or reads(label, UNCACHED_REQUESTS))
+            result = common.run_wrk(base, plan, seconds=seconds, connections=args.connections)
+            plan.unlink()
+            return result
+
         # Warm-up: every worker imports, connects and compiles its templates.
-        run_wrk(base, load.files["minimal"], seconds=2, **wrk)
-        run_wrk(base, load.files["dashboard"], seconds=3, **wrk)
+        load_run("minimal", 2)
+        load_run("dashboard", 3)
         for n in range(args.load_runs):
-            plan = [*READ_RUNS, "write"]
-            for label in plan if n % 2 == 0 else reversed(plan):
+            for label in list(runs) if n % 2 == 0 else reversed(runs):
                 offset = access_log.stat().st_size
-                requests = load.files.get(label) or load.uncached(load.paths[label.split()[0]])
-                result = run_wrk(base, requests, seconds=args.load_seconds, **wrk)
+                runs[label].append(result := load_run(label, args.load_seconds))
                 # Let the requests in flight when wrk stopped finish before the next run.
                 time.sleep(1)
-                runs[label].append(result)
-                if label == "write":
-                    for _, f in access_log_lines(access_log, offset):
-                        if len(f) >= 3 and f[0] == "POST" and f[1] == load.write_path:
-                            logged[f[2]] = logged.get(f[2], 0) + 1
-                if label.endswith("uncached"):
-                    requests.unlink()
-                log(
-                    f"  run {n + 1} {label:<18} {result['rps']:7.1f} req/s  "
-                    "p50 {p50_ms:.1f}  p95 {p95_ms:.1f}  p99 {p99_ms:.1f} ms  {statuses}".format(
-                        **result
-                    )
-                )
-    for f in load.files.values():
-        f.unlink()
-    return runs, logged
+                for _, f in common.access_log_lines(access_log, offset) if label == "write" else ():
+                    if len(f) >= 3 and f[0] == "POST" and f[1] == write_path:
+                        logged[f[2]] = logged.get(f[2], 0) + 1
+                log(f"  run {n + 1} {label:<18} {result['rps']:7.1f} req/s  {result['statuses']}")
+    load = SimpleNamespace(readers=readers, writers=writers, paths=paths, write_path=write_path,
+                           probe=probe, started=started)  # fmt: skip
+    section_throughput(report, args, load, runs)
+    section_writes(report, load, runs, logged)
+    # Leave the data as seeded for the next run.
+    IntakeEntry.objects.filter(owner__in=writers, note=WRITE_NOTE).delete()
+    WarningSent.objects.filter(owner__in=writers, sent_at__gte=started).delete()
 
 
-def section_throughput(report: Report, args, load, runs: dict[str, list[dict]]) -> None:
+def section_throughput(report, args, load, runs: dict[str, list[dict]]) -> None:
     def med(label: str, key: str) -> float:
         return median(r[key] for r in runs[label])
 
-    rows, summary = [], []
+    def latency(label: str) -> str:
+        return " / ".join(f"{med(label, k):.1f}" for k in ("p50_ms", "p95_ms", "p99_ms"))
+
+    rows, summary, minimal = [], [], med("minimal", "rps")
     for label in READ_RUNS:
-        latency = " / ".join(f"{med(label, k):.1f}" for k in ("p50_ms", "p95_ms", "p99_ms"))
-        ratio = med(label, "rps") / med("minimal", "rps")
+        ratio, uncached = med(label, "rps") / minimal, label.endswith("uncached")
         each = " / ".join(
             f"{r['rps'] / m['rps']:.2f}" for r, m in zip(runs[label], runs["minimal"], strict=True)
         )
-        if label == "minimal":
-            ratio_text = "1"
-        elif label.endswith("uncached"):
-            ratio_text = f"{ratio:.2f} (rendering every time; runs {each})"
-        else:
-            verdict = "ok" if ratio >= THROUGHPUT_TARGET else "UNDER"
-            ratio_text = f"**{ratio:.2f}** ({verdict} target >= {THROUGHPUT_TARGET}; runs {each})"
+        verdict = "ok" if ratio >= THROUGHPUT_TARGET else "UNDER"
+        ratio_text = (
+            "1" if label == "minimal"
+            else f"{ratio:.2f} (rendering every time; runs {each})" if uncached
+            else f"**{ratio:.2f}** ({verdict} target >= {THROUGHPUT_TARGET}; runs {each})"
+        )  # fmt: skip
         per_run = " / ".join(f"{r['rps']:.1f}" for r in runs[label])
         path = load.paths[label.split()[0]]
         rows.append(
-            f"{label}|`{path}`|{per_run}|**{med(label, 'rps'):.1f}**|{latency}|{ratio_text}"
+            f"{label}|`{path}`|{per_run}|**{med(label, 'rps'):.1f}**|{latency(label)}|{ratio_text}"
         )
         if label != "minimal":
-            rps = f"{med(label, 'rps'):.1f} / {med('minimal', 'rps'):.1f} req/s"
             name = label.replace(" uncached", ", every request rendered,")
-            target, verdict = (
-                ("-", "first view after a change")
-                if label.endswith("uncached")
-                else (
-                    f">= {THROUGHPUT_TARGET}",
-                    "ok" if ratio >= THROUGHPUT_TARGET else "**missed**",
-                )
-            )
+            target, verdict = (f">= {THROUGHPUT_TARGET}", "ok" if verdict == "ok" else "**missed**")
+            if uncached:
+                target, verdict = "-", "first view after a change"
             summary.append(
-                f"{name} / minimal throughput (gunicorn, wrk)|{ratio:.2f} ({rps})|"
-                f"{target}|{verdict}"
+                f"{name} / minimal throughput (gunicorn, wrk)|{ratio:.2f} "
+                f"({med(label, 'rps'):.1f} / {minimal:.1f} req/s)|{target}|{verdict}"
             )
     bad = {
         label: [r["statuses"] for r in rs if set(r["statuses"]) - {"200"}]
         for label, rs in runs.items()
+        if label != "write"
     }
-    bad.pop("write")
     threads = f" x {args.threads} threads" if args.threads > 1 else ""
     report.add(
         "## 2. Dashboard (and week page) throughput and latency under load",
@@ -633,13 +478,12 @@ def section_throughput(report: Report, args, load, runs: dict[str, list[dict]]) 
         ),
         *(["", f"Responses other than 200: {bad}"] if any(bad.values()) else []),
     )
-    dashboard = " / ".join(f"{med('dashboard', k):.1f}" for k in ("p50_ms", "p95_ms", "p99_ms"))
-    summary.append(f"dashboard latency p50 / p95 / p99 under load|{dashboard} ms|-|-")
+    summary.append(f"dashboard latency p50 / p95 / p99 under load|{latency('dashboard')} ms|-|-")
     report.summary["load"] = summary
     report.raw["load"] = {k: [{**r, "stdout": ""} for r in v] for k, v in runs.items()}
 
 
-def section_writes(report: Report, load, runs: dict[str, list[dict]], logged: dict) -> None:
+def section_writes(report, load, runs: dict[str, list[dict]], logged: dict) -> None:
     """The view answers a logged entry with a redirect to its day and an invalid form with
     200: only redirects count as written."""
     from tracker.models import IntakeEntry
@@ -683,29 +527,26 @@ def section_writes(report: Report, load, runs: dict[str, list[dict]], logged: di
         f"{med('p95_ms'):.1f} ms|rows = logged responses|"
         + ("ok" if created == server_ok else "**rows differ**")
     )
-    report.raw["write_check"] = dict(
-        created=created, wrk_successes=received, server_statuses=logged
-    )
+    report.raw["write_check"] = dict(created=created, wrk=received, server=logged)
 
 
 # --- main -----------------------------------------------------------------------------------
 
 
 def main() -> None:
-    args = parse_args()
+    args = common.parse_args(__doc__, "BENCH", KNOBS, FLAGS)
     started, started_at, today = time.perf_counter(), datetime.now(UTC), date.today()
-    report = Report()
-    facts = machine_facts()
-    if not args.skip_load and facts["wrk"] == "missing":
+    load_start = common.loadavg()
+    report = Report(args)
+    if not args.skip_load and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (or use --skip-load)")
     marker = (
         f"{MARKER_VERSION} users={args.users} days={args.days} epd={args.entries_per_day} "
         f"long={args.long_days} short={args.short_days} end={today}"
     )
     must_seed = prepare_database(args, marker)
-    setup_django(args.db_url, migrate=True)
+    pg_version = common.setup_django(args.db_url, migrate=True)
     from django.contrib.sessions.models import Session
-    from django.db import connection
     from django.test.utils import override_settings
 
     from accounts.models import User
@@ -713,13 +554,8 @@ def main() -> None:
     from tracker.models import IntakeEntry, SymptomEntry
 
     seed_seconds = seed(args, today, marker) if must_seed else 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-        db_size = cursor.fetchone()[0]
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
-    counts = [User.objects.count(), IntakeEntry.objects.count(), SymptomEntry.objects.count()]
-
+    db_size = common.sql("SELECT pg_size_pretty(pg_database_size(current_database()))")
+    counts = [model.objects.count() for model in (User, IntakeEntry, SymptomEntry)]
     section_pages(report, args, today)
     # The profile and EXPLAIN look at rendering and its queries: no page comes from the cache.
     with override_settings(PAGE_CACHE_SECONDS=0):
@@ -732,9 +568,7 @@ def main() -> None:
     with override_settings(PAGE_CACHE_SECONDS=0):
         section_explain(report, args, today)
     Session.objects.filter(session_key__in=SESSION_KEYS).delete()
-    elapsed = time.perf_counter() - started
-
-    machine = machine_rows(facts)
+    elapsed, machine = time.perf_counter() - started, common.machine_rows()
     seeding = (
         f"{seed_seconds:.0f} s (this run)"
         if must_seed
@@ -753,27 +587,26 @@ def main() -> None:
         f"Written by `make bench` (`bench/run.py`) on {started_at:%Y-%m-%d %H:%M} UTC; every "
         "number below is one the command printed. Rerun with `make bench`; see README "
         '"Benchmarks" for the variables (scale, durations).',
-        table(
-            "|",
-            [
-                *(machine["machine"], f"load average at start (1/5/15 min)|{facts['load']}"),
-                *(machine["os"], machine["python"], f"PostgreSQL|{pg_version}", machine["servers"]),
-                *(f"data|{data}", f"seeding|{seeding}", f"load average at the end|{loadavg()}"),
-                f"whole run|{elapsed / 60:.1f} min",
-            ],
-        ),
+        table("|", [
+            machine["machine"], f"load average at start (1/5/15 min)|{load_start}",
+            machine["os"], machine["python"], f"PostgreSQL|{pg_version}", machine["servers"],
+            f"data|{data}", f"seeding|{seeding}", f"load average at the end|{common.loadavg()}",
+            f"whole run|{elapsed / 60:.1f} min",
+        ]),
         CONTENTION,
+    ]  # fmt: skip
+    summary = [row for topic in SUMMARY_ORDER for row in report.summary.get(topic, [])]
+    report.sections[:0] = [
+        common.section("\n\n".join(header)),
+        common.section("## Summary", table("measure|figure|target|verdict", summary)),
     ]
-    rows = [row for topic in SUMMARY_ORDER for row in report.summary.get(topic, [])]
-    summary = "## Summary\n\n" + table("measure|figure|target|verdict", rows) + "\n"
-    report.sections[:0] = ["\n\n".join(header) + "\n", summary]
-    print("\n" + "\n\n".join(report.sections[:2]), flush=True)
     output = Path(args.output)
-    output.write_text("\n".join(report.sections) + replace_section(output, None), encoding="utf-8")
+    output.write_text(
+        "\n".join(report.sections) + common.replace_section(output, None), encoding="utf-8"
+    )
     raw_path = Path(args.results_dir) / f"bench-{started_at:%Y%m%d-%H%M%S}.json"
     raw_path.parent.mkdir(exist_ok=True)
-    raw = {"args": vars(args), "machine": facts, "counts": counts, **report.raw}
-    raw_path.write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
+    raw_path.write_text(json.dumps({**report.raw, "counts": counts}, indent=1, default=str))
     log(f"\nWrote {args.output} and {raw_path} in {elapsed / 60:.1f} min")
 
 

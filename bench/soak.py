@@ -1,26 +1,17 @@
 #!/usr/bin/env python
 """Issue 8's load run: mixed reads and writes on loopback, then rows in the database = writes.
 
-`make soak` runs this. It starts gunicorn (config.wsgi, PostgreSQL, DEBUG off) on a free
-127.0.0.1 port, seeds N fresh people with 90 days of history (`seed_bench`), signs each one in
-over HTTP (log-in form, session and CSRF cookies), then drives wrk from a second process for
-a bounded time (60 s by default, at most 120 s): one connection per person, each mixing the
-dashboard, day, week and history pages with logging a supplement (POST, about 20 %).
-
-Afterwards, with gunicorn stopped (every request in flight finished), it counts:
-- errors: wrk's socket errors and timeouts, any response other than 200 to a read or other
-  than a redirect to the entry's day (the dashboard for today) to a write, in wrk's view and
-  in the server's access log, and any line in the server's error log;
-- acknowledged writes: POSTs the server answered with a redirect to the entry's day (its
-  access log), and the rows those people have in the database that the run added.
-It prints one section, writes the same text between <!-- soak:start --> and <!-- soak:end -->
-in BENCHMARKS.md (`make bench` keeps it), and exits 1 when there was an error or the rows
-differ from the acknowledged writes.
+`make soak` runs this: gunicorn on a free 127.0.0.1 port, N fresh people (`seed_bench`) signed
+in over HTTP, then wrk for a bounded time, one connection per person, mixing the pages with
+logging a supplement. Counted after gunicorn has stopped (every request in flight answered):
+errors (wrk's socket errors, unexpected statuses in wrk's view and the access log, error-log
+lines) and acknowledged writes (redirects to the entry's day) against the rows added. Prints
+one section, writes it between the soak markers of BENCHMARKS.md, exits 1 on any error or
+when the rows differ from the acknowledged writes.
 """
 
 from __future__ import annotations
 
-import argparse
 import http.cookiejar
 import json
 import os
@@ -36,28 +27,20 @@ from urllib.parse import urlencode, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    HOST,
-    ROOT,
-    SOAK_MARKS,
-    access_log_lines,
-    bench_environment,
-    env_int,
-    gunicorn,
-    loadavg,
-    log,
-    machine_facts,
-    machine_rows,
-    maintenance_connection,
-    median,
-    percentile,
-    replace_section,
-    run_wrk,
-    setup_django,
-    table,
-)
+from bench import common  # noqa: E402
+from bench.common import HOST, ROOT, log, median, table  # noqa: E402
 
 MAX_SECONDS = 120
+KNOBS = (  # (option, default, help); each also read from SOAK_<OPTION>
+    ("db-url", "postgres://postgres@127.0.0.1:5432/mg_soak", ""),
+    ("seconds", 60, f"<= {MAX_SECONDS}"), ("people", 20, "= wrk connections"),
+    ("write-percent", 20, ""), ("workers", 2, ""), ("threads", 4, "gunicorn threads"),
+    ("history-days", 90, "history seeded for each person"),
+    ("days-written", 7, "the writes go to the last N days"),
+    ("timeout", 10, "wrk's timeout per request, seconds"),
+    ("output", str(ROOT / "BENCHMARKS.md"), ""), ("results-dir", str(ROOT / "bench-results"), ""),
+)  # fmt: skip
+BOUNDS = {"seconds": (1, MAX_SECONDS), "people": (1, 64), "write_percent": (0, 100)}
 PREFIX = "soak-"  # usernames: soak-<run stamp>-<n>
 SOAK_NOTE = "soak-write"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - seed_bench's benchmark accounts
@@ -67,82 +50,53 @@ KINDS = [kind for kind, _ in MIX] + ["write"]
 EXPECTED = {"GET": "200", "POST": "302"}
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add = parser.add_argument
-    default_db = "postgres://postgres@127.0.0.1:5432/mg_soak"
-    add("--db-url", default=os.environ.get("SOAK_DATABASE_URL") or default_db)
-    add("--seconds", type=int, default=env_int("SOAK_SECONDS", 60), help=f"<= {MAX_SECONDS}")
-    add("--people", type=int, default=env_int("SOAK_PEOPLE", 20), help="= wrk connections")
-    add("--write-percent", type=int, default=env_int("SOAK_WRITE_PERCENT", 20))
-    add("--workers", type=int, default=env_int("SOAK_WORKERS", 2))
-    add("--threads", type=int, default=env_int("SOAK_THREADS", 4), help="gunicorn threads")
-    add("--history-days", type=int, default=90, help="history seeded for each person")
-    add("--days-written", type=int, default=7, help="the writes go to the last N days")
-    add("--timeout", type=int, default=10, help="wrk's timeout per request, seconds")
-    add("--output", default=str(ROOT / "BENCHMARKS.md"))
-    add("--results-dir", default=str(ROOT / "bench-results"))
-    add("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
-    args = parser.parse_args()
-    if not 1 <= args.seconds <= MAX_SECONDS:
-        parser.error(f"--seconds must be between 1 and {MAX_SECONDS} (the run is bounded)")
-    if not 1 <= args.people <= 64:
-        parser.error("--people must be between 1 and 64")
-    if not 0 <= args.write_percent <= 100:
-        parser.error("--write-percent must be between 0 and 100")
-    return args
-
-
 # --- CPU use while the load runs --------------------------------------------------------------
-
-
-def cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(fields) - fields[3] - fields[4], sum(fields)  # idle + iowait are not busy
 
 
 def _program(pid: str) -> str:
     """A short name for a process: gunicorn, wrk, PostgreSQL, or its command's first words."""
     argv = [
-        a.decode(errors="replace")
-        for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if a
+        a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     ]
-    if not argv:
+    first = Path(argv[0].split()[0]).name if argv[0] else ""
+    if not first:
         return "kernel or other"
-    first = Path(argv[0].split()[0]).name
     if any("gunicorn" in a for a in argv[:3]):
         return "gunicorn (this run)"
     if first.startswith("postgres"):
         return "PostgreSQL (every database on the server)"
     if first == "wrk":
         return "wrk (this run)"
-    return (" ".join(Path(a).name for a in argv[:3]) if first.startswith("python") else first)[:60]
+    return (" ".join(Path(a).name for a in argv[:3] if a) if first.startswith("python") else first)[
+        :60
+    ]
 
 
-def cpu_by_program() -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each program's processes, by PID."""
-    tick, seconds = os.sysconf("SC_CLK_TCK"), {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                seconds[f"{entry.name} {_program(entry.name)}"] = (
-                    int(stat[11]) + int(stat[12])
-                ) / tick
-            except (OSError, IndexError):
-                continue  # the process ended meanwhile
-    return seconds
+def cpu_sample() -> tuple[int, int, dict[str, float]]:
+    """Busy and total jiffies of all CPUs since boot (/proc/stat; idle and iowait are not busy),
+    and the CPU seconds (user + system) each process has used, keyed "PID program"."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    seconds = {}
+    for pid in (entry.name for entry in Path("/proc").iterdir() if entry.name.isdigit()):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[f"{pid} {_program(pid)}"] = (int(stat[11]) + int(stat[12])) / os.sysconf(
+                "SC_CLK_TCK"
+            )
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+    return sum(fields) - fields[3] - fields[4], sum(fields), seconds
 
 
-def cpu_used_between(before: dict[str, float], after: dict[str, float]) -> list[tuple[str, float]]:
-    """CPU seconds per program between two samples (processes alive at the second one)."""
+def cpu_used(before, after) -> tuple[float, list[tuple[str, float]]]:
+    """The share of the machine busy between two samples, and CPU seconds per program (of the
+    processes alive at the second one), most first."""
     used: dict[str, float] = {}
-    for key, total in after.items():
+    for key, total in after[2].items():
         name = key.split(" ", 1)[1]
-        used[name] = used.get(name, 0.0) + total - before.get(key, 0.0)
-    return sorted(((n, s) for n, s in used.items() if s >= 0.5), key=lambda x: -x[1])
+        used[name] = used.get(name, 0.0) + total - before[2].get(key, 0.0)
+    busy = (after[0] - before[0]) / max(1, after[1] - before[1])
+    return busy, sorted(((n, s) for n, s in used.items() if s >= 0.5), key=lambda x: -x[1])
 
 
 # --- The database: created if missing, migrated, fresh people per run -------------------------
@@ -157,13 +111,10 @@ def prepare_database(db_url: str) -> None:
         )
     if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"refusing {db_url!r}: the load run stays on loopback")
-    conn, name = maintenance_connection(db_url)
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            log(f"Creating database {name}")
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    name = common.db_name(db_url)
+    if not common.maintenance(db_url, ("SELECT 1 FROM pg_database WHERE datname = %s", name))[0]:
+        log(f"Creating database {name}")
+        common.maintenance(db_url, ("CREATE DATABASE {}",))
 
 
 def seed_people(args, stamp: str, today: date):
@@ -175,11 +126,8 @@ def seed_people(args, stamp: str, today: date):
     from accounts.services import delete_account
     from tracker.models import SupplementKind, SupplementProduct
 
-    old = list(User.objects.filter(username__startswith=PREFIX))
-    if old:
-        log(f"Deleting the {len(old)} people of earlier soak runs")
-        for person in old:
-            delete_account(user=person)  # the app's own deletion: entries first
+    for person in User.objects.filter(username__startswith=PREFIX):
+        delete_account(user=person)  # the app's own deletion: entries first
     prefix = f"{PREFIX}{stamp}-"
     options = f"--users={args.people} --days={args.history_days} --entries-per-day=10 --seed=8"
     call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
@@ -199,46 +147,51 @@ def rows_of(people) -> tuple[int, int]:
     return entries.count(), entries.filter(note=SOAK_NOTE).count()
 
 
-_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
 def sign_in(base: str, username: str, login_path: str, form_path: str) -> tuple[str, str, str]:
     """The log-in form, as a browser fills it; then the logging form for a CSRF token.
 
     Returns (cookie header, CSRF token, session key)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    token = _TOKEN.search(opener.open(base + login_path, timeout=60).read().decode()).group(1)
-    body = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+
+    def token(path: str) -> str:
+        page = opener.open(base + path, timeout=60).read().decode()
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    body = urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token(login_path)}
+    )
     with opener.open(base + login_path, data=body.encode(), timeout=60) as response:
         if urlparse(response.url).path != "/":
             raise RuntimeError(f"{username}: log-in did not reach the dashboard ({response.url})")
-    token = _TOKEN.search(opener.open(base + form_path, timeout=60).read().decode()).group(1)
-    cookies = {c.name: c.value for c in jar}
+    csrf, cookies = token(form_path), {c.name: c.value for c in jar}
     if "sessionid" not in cookies or "csrftoken" not in cookies:
         raise RuntimeError(f"{username}: no session or CSRF cookie after log-in: {sorted(cookies)}")
-    cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
-    return cookie, token, cookies["sessionid"]
+    return (
+        f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
+        csrf,
+        cookies["sessionid"],
+    )
 
 
-def write_plan(path: Path, args, signed, people, days: list[date], paths: dict[str, str]) -> None:
+def plan_lines(args, signed, people, paths: dict[str, str]) -> list[tuple[str, ...]]:
     """The plan bench/wrk.lua reads (see there)."""
     lines = [
-        f"person\t{cookie}\t{csrf}\t{p.pk}"
+        ("person", cookie, csrf, str(p.pk))
         for (cookie, csrf, _), (_, p) in zip(signed, people, strict=True)
     ]
-    lines += [f"day\t{d.isoformat()}" for d in days]
-    read_total = sum(w for _, w in MIX)
+    lines += [
+        ("day", (date.today() - timedelta(days=n)).isoformat()) for n in range(args.days_written)
+    ]
     for kind, weight in MIX:
-        if share := round(weight * (100 - args.write_percent) / read_total):
-            lines.append(f"read\t{kind}\t{share}\t{paths[kind]}")
+        if share := round(weight * (100 - args.write_percent) / sum(w for _, w in MIX)):
+            lines.append(("read", kind, str(share), paths[kind]))
     if args.write_percent:
-        lines.append(f"write\twrite\t{args.write_percent}\t{paths['write']}")
-    lines += [f"landing\t{paths['dashboard']}\texact", f"landing\t{paths['day_prefix']}\tprefix"]
-    lines += [f"note\t{SOAK_NOTE}", "seed\t8"]
-    if any("\n" in line for line in lines):
-        raise ValueError("newline in a plan line")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines.append(("write", "write", str(args.write_percent), paths["write"]))
+    return lines + [
+        ("landing", paths["dashboard"], "exact"), ("landing", paths["day_prefix"], "prefix"),
+        ("note", SOAK_NOTE), ("seed", "8"),
+    ]  # fmt: skip
 
 
 def read_access_log(access_log: Path, offset: int, paths: dict[str, str]) -> dict:
@@ -251,10 +204,8 @@ def read_access_log(access_log: Path, offset: int, paths: dict[str, str]) -> dic
             return "day"
         return next((k for k in ("dashboard", "week", "history") if path == paths[k]), None)
 
-    kinds: dict[str, dict] = {}
-    unexpected: list[str] = []
-    acknowledged = 0
-    for line, parts in access_log_lines(access_log, offset):
+    kinds, unexpected, acknowledged = {}, [], 0
+    for line, parts in common.access_log_lines(access_log, offset):
         if len(parts) < 4:
             unexpected.append(line)
             continue
@@ -281,62 +232,46 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
     """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
     read after gunicorn has stopped: every request it accepted has been answered and logged."""
     results_dir = Path(args.results_dir)
-    access_log, server_log = results_dir / "soak-access.log", results_dir / "soak-gunicorn.log"
+    access_log = results_dir / "soak-access.log"
+    server_log = results_dir / "soak-gunicorn.log"
     access_log.write_text("")
     server_log.write_text("")
-    plan = results_dir / f"soak-plan-{stamp}.tsv"
-    days = [date.today() - timedelta(days=n) for n in range(args.days_written)]
-    log(
-        f"gunicorn: {args.workers} gthread workers x {args.threads} threads; "
-        f"{len(people)} people sign in"
-    )
-    with gunicorn(
-        bench_environment(args.db_url),
-        workers=args.workers,
-        worker_class="gthread",
-        threads=args.threads,
-        log_path=server_log,
-        access_log=access_log,
-        extra_format="%({location}o)s",
-    ) as base:
+    log(f"gunicorn: {args.workers} x {args.threads} threads; {len(people)} people sign in")
+    server = (args.db_url, args.workers, "gthread", args.threads, server_log, access_log)
+    with common.gunicorn(*server, extra_format="%({location}o)s") as base:
         with ThreadPoolExecutor(max_workers=4) as pool:
-            signed = list(
-                pool.map(lambda p: sign_in(base, p[0].username, login_path, paths["write"]), people)
-            )
-        write_plan(plan, args, signed, people, days, paths)
+            sign = lambda p: sign_in(base, p[0].username, login_path, paths["write"])  # noqa: E731
+            signed = list(pool.map(sign, people))
+        plan = common.write_plan(
+            plan_lines(args, signed, people, paths), results_dir / f"soak-plan-{stamp}.tsv"
+        )
         # gunicorn logs a request after answering it: wait for the last sign-in requests (the
         # logging form), so that none of them lands among the load's lines.
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(people) > sum(
-            parts[:2] == ["GET", paths["write"]] for _, parts in access_log_lines(access_log, 0)
+            parts[:2] == ["GET", paths["write"]]
+            for _, parts in common.access_log_lines(access_log, 0)
         ):
             time.sleep(0.1)
         server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
-        load_start, cpu_start, programs_start = loadavg(), cpu_times(), cpu_by_program()
-        log(
-            f"wrk: {len(people)} connections (one person each), {args.seconds} s, "
-            f"{args.write_percent} % writes; load average {load_start}"
-        )
+        load_start, cpu_start = common.loadavg(), cpu_sample()
+        log(f"wrk: {len(people)} connections, {args.seconds} s, {args.write_percent} % writes")
         # One connection per thread: one person per connection.
         n = len(people)
-        wrk = run_wrk(
+        wrk = common.run_wrk(
             base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
         )
-        cpu_end, programs_end, load_end = cpu_times(), cpu_by_program(), loadavg()
+        busy, by_program = cpu_used(cpu_start, cpu_sample())
+        load_end = common.loadavg()
         log("wrk done; stopping gunicorn (requests in flight finish first)")
     plan.unlink()
     server_text = server_log.read_text(encoding="utf-8", errors="replace")[server_log_offset:]
     return SimpleNamespace(
-        wrk=wrk,
-        server=read_access_log(access_log, offset, paths),
+        wrk=wrk, server=read_access_log(access_log, offset, paths),
         server_errors=[line for line in server_text.splitlines() if line.strip()],
-        sessions=[key for _, _, key in signed],
-        load_start=load_start,
-        load_end=load_end,
-        busy=(cpu_end[0] - cpu_start[0]) / max(1, cpu_end[1] - cpu_start[1]),
-        by_program=cpu_used_between(programs_start, programs_end),
-        logs=(access_log, server_log),
-    )
+        sessions=[key for _, _, key in signed], load_start=load_start, load_end=load_end,
+        busy=busy, by_program=by_program, logs=(access_log, server_log),
+    )  # fmt: skip
 
 
 def tally(run: SimpleNamespace, rows: dict[str, int]) -> SimpleNamespace:
@@ -357,18 +292,18 @@ def tally(run: SimpleNamespace, rows: dict[str, int]) -> SimpleNamespace:
     }
     errors = sum(socket_errors.values()) + sum(wrk_unexpected.values())
     errors += wrk["misdirected"] + len(server["unexpected"]) + len(run.server_errors)
-    acknowledged, marked, added = server["acknowledged"], rows["marked"], rows["added"]
+    acknowledged = server["acknowledged"]
     return SimpleNamespace(
         errors=errors,
         error_text="; ".join(f"{name} {what}" for name, what in problems.items() if what),
         acknowledged=acknowledged,
         wrk_acknowledged=wrk["counts"].get("write 302", 0) - wrk["misdirected"],
-        passed=errors == 0 and marked == acknowledged and added == acknowledged,
+        passed=errors == 0 and rows["marked"] == acknowledged == rows["added"],
     )
 
 
-def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_at) -> str:
-    """The section of BENCHMARKS.md between the soak markers."""
+def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_at) -> str:
+    """The section of BENCHMARKS.md between the soak markers (printed too)."""
     wrk, server, seconds = run.wrk, run.server, run.wrk["seconds"]
     server_total = sum(sum(k["statuses"].values()) for k in server["kinds"].values())
     summary_rows = [
@@ -393,19 +328,19 @@ def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_
     for kind in KINDS + sorted(set(server["kinds"]) - set(KINDS)):
         if data := server["kinds"].get(kind):
             n, us = sum(data["statuses"].values()), data["us"]
-            example = paths.get(kind, kind).replace("{day}", "<day>")
-            request = f"{'POST' if kind == 'write' else 'GET'} {example}"
+            request = f"{'POST' if kind == 'write' else 'GET'} {paths.get(kind, kind)}"
             kind_rows.append(
-                f"{kind}|`{request}`|{n:,}|{n / server_total:.0%}|"
+                f"{kind}|`{request.replace('{day}', '<day>')}`|{n:,}|{n / server_total:.0%}|"
                 + ", ".join(f"{s}: {c:,}" for s, c in sorted(data["statuses"].items()))
-                + f"|{median(us) / 1000:.1f} / {percentile(us, 95) / 1000:.1f} / "
-                f"{percentile(us, 99) / 1000:.1f}"
+                + f"|{median(us) / 1000:.1f} / {common.percentile(us, 95) / 1000:.1f} / "
+                f"{common.percentile(us, 99) / 1000:.1f}"
             )
     mix = ", ".join(
         f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
         for kind, w in MIX
     )
-    text = [
+    unexpected = (server["unexpected"] + run.server_errors)[:20]
+    return common.section(
         "## Load run (issue 8): mixed reads and writes",
         f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
         f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
@@ -414,7 +349,7 @@ def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_
         '"Benchmarks" lists the other variables.',
         f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
         f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
-        f"`{urlparse(args.db_url).path.lstrip('/')}`), DEBUG off. {args.people} fresh people "
+        f"`{common.db_name(args.db_url)}`), DEBUG off. {args.people} fresh people "
         f"(`seed_bench`: {args.history_days} days x 10 entries of history each) sign in through "
         "the log-in form; then wrk, a separate process on loopback, keeps one connection per "
         f"person for {args.seconds} s, with no pause between requests, and wrk times a request "
@@ -423,87 +358,72 @@ def section(args, run, t, rows: dict[str, int], paths, pg_version: str, started_
         f"token; 0.5, 1 or 2 servings, on one of the last {args.days_written} days, which the day "
         "pages read). Counted after gunicorn has stopped, so the requests in flight when wrk "
         "stopped are answered and logged.",
-        table(
-            "|",
-            [
-                *machine_rows(machine_facts()).values(),
-                f"load average (1/5/15 min) when the load started|{run.load_start}",
-                f"load average when it stopped|{run.load_end}",
-                "CPU busy during the load (whole machine, all processes)|"
-                f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
-                "CPU seconds during the load, by program (alive at its end)|"
-                + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
-            ],
-        ),
+        table("|", [
+            *common.machine_rows().values(),
+            f"load average (1/5/15 min) when the load started|{run.load_start}",
+            f"load average when it stopped|{run.load_end}",
+            "CPU busy during the load (whole machine, all processes)|"
+            f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
+            "CPU seconds during the load, by program (alive at its end)|"
+            + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
+        ]),
         table("measure|figure", summary_rows),
         "Per request kind, from the server's access log (server time, without the queueing "
         "that wrk's latency includes):",
         table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms", kind_rows),
-    ]
-    if server["unexpected"] or run.server_errors:
-        lines = "\n".join((server["unexpected"] + run.server_errors)[:20])
-        text += ["Unexpected server log lines (first 20):", f"```\n{lines}\n```"]
-    return "\n\n".join(text) + "\n"  # blocks: headings, paragraphs, tables
+        *(["Unexpected server log lines (first 20):", "```\n" + "\n".join(unexpected) + "\n```"]
+          if unexpected else []),
+    )  # fmt: skip
 
 
 def main() -> int:
-    args = parse_args()
+    args = common.parse_args(
+        __doc__, "SOAK", KNOBS, [("no-write", "print only; leave BENCHMARKS.md alone")]
+    )
+    for name, (low, high) in BOUNDS.items():
+        if not low <= getattr(args, name) <= high:
+            raise SystemExit(f"--{name.replace('_', '-')} must be between {low} and {high}")
     started_at = datetime.now(UTC)
-    stamp = f"{started_at:%Y%m%d%H%M%S}"
-    results_dir = Path(args.results_dir)
+    stamp, results_dir = f"{started_at:%Y%m%d%H%M%S}", Path(args.results_dir)
     results_dir.mkdir(exist_ok=True)
     prepare_database(args.db_url)
-    setup_django(args.db_url, migrate=True)
+    pg_version = common.setup_django(args.db_url, migrate=True)
     from django.contrib.sessions.models import Session
-    from django.db import connection, connections
+    from django.db import connections
     from django.urls import reverse
 
     people = seed_people(args, stamp, date.today())
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
     rows_before, marked_before = rows_of(people)
     paths = {kind: reverse(kind) for kind in ("dashboard", "week", "history")}
     paths["day"] = reverse("day", kwargs={"day": "2000-01-01"}).replace("2000-01-01", "{day}")
     paths["day_prefix"], paths["write"] = paths["day"].split("{day}")[0], reverse("entry-add")
-    login_path = reverse("login")
     connections.close_all()
 
-    run = drive(args, people, paths, login_path, stamp)
+    run = drive(args, people, paths, reverse("login"), stamp)
     rows_after, marked_after = rows_of(people)
     rows = {"before": rows_before, "after": rows_after, "marked": marked_after - marked_before}
     rows["added"] = rows_after - rows_before
     Session.objects.filter(session_key__in=run.sessions).delete()
     t = tally(run, rows)
-    text = section(args, run, t, rows, paths, pg_version, started_at)
-    print("\n" + text, flush=True)
-    server = run.server
+    text = report(args, run, t, rows, paths, pg_version, started_at)
     raw = {
-        "args": vars(args),
-        "wrk": {k: v for k, v in run.wrk.items() if k != "stdout"},
-        "server": {k: v for k, v in server.items() if k != "kinds"},
-        "server_kinds": {
-            k: {"statuses": v["statuses"], "requests": len(v["us"])}
-            for k, v in server["kinds"].items()
-        },
-        "server_errors": run.server_errors,
-        "rows": rows,
-        "cpu_by_program": run.by_program,
-        **vars(t),
-    }
+        "args": vars(args), "wrk": {k: v for k, v in run.wrk.items() if k != "stdout"},
+        "server_kinds": {k: v["statuses"] for k, v in run.server["kinds"].items()},
+        "server_unexpected": run.server["unexpected"], "server_errors": run.server_errors,
+        "rows": rows, "cpu_by_program": run.by_program, **vars(t),
+    }  # fmt: skip
     raw_path = results_dir / f"soak-{stamp}.json"
     raw_path.write_text(json.dumps(raw, indent=1), encoding="utf-8")
     (results_dir / f"soak-{stamp}-wrk.txt").write_text(run.wrk["stdout"], encoding="utf-8")
     if not args.no_write:
         output = Path(args.output)
-        output.write_text(replace_section(output, text), encoding="utf-8")
-        log(f"Wrote the section between {SOAK_MARKS[0]} and {SOAK_MARKS[1]} in {args.output}")
+        output.write_text(common.replace_section(output, text), encoding="utf-8")
+        log(f"Wrote the section between %s and %s in {args.output}" % common.SOAK_MARKS)
     log(f"Raw figures: {raw_path}; server logs: {run.logs[0]}, {run.logs[1]}")
-    acknowledged, marked = t.acknowledged, rows["marked"]
     if not t.passed:
-        log(f"FAIL: {t.errors} errors, {acknowledged} writes acknowledged, {marked} rows")
+        log(f"FAIL: {t.errors} errors, {t.acknowledged} writes acknowledged, {rows['marked']} rows")
         return 1
-    log(f"pass: 0 errors, {acknowledged:,} writes acknowledged = {marked:,} rows")
+    log(f"pass: 0 errors, {t.acknowledged:,} writes acknowledged = {rows['marked']:,} rows")
     return 0
 
 

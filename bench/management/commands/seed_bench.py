@@ -1,18 +1,11 @@
 """Fast, realistic benchmark data: people with products, own foods, entries and symptoms.
 
 Each person gets three products (a compound-weight supplement, an elemental-label supplement
-and a magnesium antacid), one private food, and for every day: one or two product entries and
-the rest foods, at plausible times, plus a symptom on about one day in ten. Every entry's
-elemental mg is computed with the app's own rules (tracker.intake), so totals and flags on the
-pages are the ones a real person would see.
-
-Rows are written day by day and, within a day, by time of day across all the people of a run,
-as a real server accumulates them: a person's history is spread over the table, not stored in
-one contiguous block, so index and buffer figures (EXPLAIN) are not flattered.
-
-Speed: people and products go in with ``bulk_create``; entries and symptoms, the bulk of the
-rows, are streamed with PostgreSQL ``COPY`` (several times faster than INSERTs), or with
-batched ``bulk_create`` on SQLite (``--method orm`` forces that path everywhere).
+and a magnesium antacid) and one private food; each day one or two product entries and the
+rest foods, at plausible times, and a symptom on about one day in ten. Elemental mg follow the
+app's own rules (tracker.intake). Rows are written day by day and, within a day, by time of
+day across all the people of a run, as a real server accumulates them (so EXPLAIN is not
+flattered), with PostgreSQL ``COPY``, or batched ``bulk_create`` elsewhere (``--method orm``).
 """
 
 from __future__ import annotations
@@ -21,10 +14,9 @@ import io
 import json
 import random
 import time
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import islice
 
 from django.contrib.auth.hashers import make_password
@@ -38,7 +30,7 @@ from tracker.models import SupplementProduct as Product
 from tracker.services import label_snapshot, product_label
 
 # The columns written for each bulk table, in row order: COPY lists them, bulk_create names
-# them. A new column on IntakeEntry or SymptomEntry goes here and into _entry / _symptom.
+# them. A new column on IntakeEntry or SymptomEntry goes here and into _entries / _symptoms.
 ENTRY_COLUMNS = (
     "owner_id", "day", "time", "kind", "product_id", "food_id", "dose_quantity", "dose_unit",
     "label", "servings", "grams", "elemental_mg", "note", "created_at",
@@ -53,28 +45,13 @@ PRODUCTS = (
     (SupplementKind.MEDICATION, Product.LabelBasis.COMPOUND, Product.ServingUnit.TABLET,
      (250, 400, 500), True),
 )  # fmt: skip
-OWN_FOOD = {
-    "name": "Homemade granola",
-    "category": Food.Category.GRAINS,
-    "mg_per_100g": Decimal("110"),
-    "serving_desc": "1 bowl (60 g)",
-    "serving_grams": Decimal("60"),
-}
-BATCH = 5000
-PEOPLE_PER_TRANSACTION = 500
-ROWS_PER_TRANSACTION = 200_000
+OWN_FOOD = dict(name="Homemade granola", category=Food.Category.GRAINS, mg_per_100g=Decimal("110"),
+                serving_desc="1 bowl (60 g)", serving_grams=Decimal("60"))  # fmt: skip
+BATCH, PEOPLE_PER_TRANSACTION, ROWS_PER_TRANSACTION = 5000, 500, 200_000
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - benchmark accounts only
-MAX_DAYS = 100 * 366
-MAX_ENTRIES_PER_DAY = 100
-SYMPTOM_DAY_RATE = 0.1
+MAX_DAYS, MAX_ENTRIES_PER_DAY, SYMPTOM_DAY_RATE = 100 * 366, 100, 0.1
 # Where in the day entries fall: supplements morning and evening, foods at meals and snacks.
-SUPPLEMENT_HOURS = (8, 21)
-FOOD_HOURS = (7, 10, 12, 13, 16, 18, 19, 20, 22)
-
-
-def _cents(value: Decimal) -> Decimal:
-    """To the cent, rounding half up as the app's services store it."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+SUPPLEMENT_HOURS, FOOD_HOURS = (8, 21), (7, 10, 12, 13, 16, 18, 19, 20, 22)
 
 
 class Command(BaseCommand):
@@ -86,9 +63,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         add = parser.add_argument
-        add("--users", type=int, default=10)
-        add("--days", type=int, default=30)
-        add("--entries-per-day", type=int, default=10)
+        for name, default in (("--users", 10), ("--days", 30), ("--entries-per-day", 10)):
+            add(name, type=int, default=default)
         add("--prefix", default="bench", help="username prefix (default bench)")
         add("--end", default=None, help="last day (YYYY-MM-DD), default today")
         add("--seed", type=int, default=1, help="random seed (reproducible data)")
@@ -100,23 +76,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, users, days, entries_per_day, prefix, end, seed, method, **options):
-        if users < 1 or days < 1 or entries_per_day < 1:
-            raise CommandError("--users, --days and --entries-per-day must be at least 1")
-        if days > MAX_DAYS:
-            raise CommandError(f"--days must be at most {MAX_DAYS}")
-        if entries_per_day > MAX_ENTRIES_PER_DAY:
-            raise CommandError(f"--entries-per-day must be at most {MAX_ENTRIES_PER_DAY}")
-        if not prefix or len(prefix) > 100:
-            raise CommandError("--prefix must be 1 to 100 characters")
+        use_copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
         try:
             last_day = date.fromisoformat(end) if end else date.today()
         except ValueError:
-            raise CommandError(f"--end must be a date as YYYY-MM-DD; got {end!r}")
-        use_copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
-        if use_copy and connection.vendor != "postgresql":
-            raise CommandError("--method copy needs PostgreSQL")
-        forms = list(MagnesiumForm.objects.all())
-        foods = list(Food.objects.filter(owner__isnull=True))
+            last_day = None
+        for wrong, message in (
+            (min(users, days, entries_per_day) < 1,
+             "--users, --days and --entries-per-day must be at least 1"),
+            (days > MAX_DAYS, f"--days must be at most {MAX_DAYS}"),
+            (entries_per_day > MAX_ENTRIES_PER_DAY,
+             f"--entries-per-day must be at most {MAX_ENTRIES_PER_DAY}"),
+            (not 1 <= len(prefix) <= 100, "--prefix must be 1 to 100 characters"),
+            (last_day is None, f"--end must be a date as YYYY-MM-DD; got {end!r}"),
+            (use_copy and connection.vendor != "postgresql", "--method copy needs PostgreSQL"),
+        ):  # fmt: skip
+            if wrong:
+                raise CommandError(message)
+        forms, foods = (
+            list(MagnesiumForm.objects.all()),
+            list(Food.objects.filter(owner__isnull=True)),
+        )
         if not forms or not foods:
             raise CommandError("No reference forms or foods: run `manage.py migrate` first.")
         names = [f"{prefix}{n}" for n in range(users)]
@@ -129,22 +109,18 @@ class Command(BaseCommand):
                 "pick another --prefix."
             )
         seeder = _Seeder(forms, foods, random.Random(seed), entries_per_day, use_copy)
-        first_day = last_day - timedelta(days=days - 1)
-        total = users * days * entries_per_day
+        first_day, total = last_day - timedelta(days=days - 1), users * days * entries_per_day
         self.stdout.write(
-            f"Seeding {users:,} users x {days:,} days x {entries_per_day} entries/day "
-            f"= {total:,} entries ({first_day} to {last_day}), "
-            f"{'COPY' if use_copy else 'bulk_create'}"
+            f"Seeding {users:,} users x {days:,} days x {entries_per_day} entries/day = {total:,} "
+            f"entries ({first_day} to {last_day}), {'COPY' if use_copy else 'bulk_create'}"
         )
-        password = make_password(BENCH_PASSWORD)
-        started = time.perf_counter()
+        password, started = make_password(BENCH_PASSWORD), time.perf_counter()
         for start in range(0, users, PEOPLE_PER_TRANSACTION):
             with transaction.atomic():
                 seeder.add_people(names[start : start + PEOPLE_PER_TRANSACTION], password)
         seconds = time.perf_counter() - started
         self.stdout.write(f"  {users:,} users with their products and foods in {seconds:.1f} s")
-        step = max(1, ROWS_PER_TRANSACTION // (users * entries_per_day))
-        entries = symptoms = 0
+        step, entries, symptoms = max(1, ROWS_PER_TRANSACTION // (users * entries_per_day)), 0, 0
         for first in range(0, days, step):
             last = min(first + step, days)
             with transaction.atomic():
@@ -157,55 +133,40 @@ class Command(BaseCommand):
                 f"  {last:,}/{days:,} days, {entries:,}/{total:,} entries, {rate:,.0f} entries/s"
             )
         elapsed = time.perf_counter() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Done: {users:,} users, {entries:,} entries, {symptoms:,} symptoms "
-                f"in {elapsed:.1f} s ({entries / elapsed:,.0f} entries/s)"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(
+            f"Done: {users:,} users, {entries:,} entries, {symptoms:,} symptoms "
+            f"in {elapsed:.1f} s ({entries / elapsed:,.0f} entries/s)"
+        ))  # fmt: skip
 
 
 class _Seeder:
     def __init__(self, forms, foods, rng: random.Random, per_day: int, use_copy: bool) -> None:
-        self.labels: dict[int, _Json] = {}
         # Antacids and laxatives are oxide or hydroxide when the reference table has them.
         medication = [
             f for f in forms if "oxide" in f.name.lower() or "hydroxide" in f.name.lower()
         ]
         self.forms, self.medication_forms = forms, medication or forms
         self.foods, self.rng, self.per_day, self.use_copy = foods, rng, per_day, use_copy
-        # (owner id, its three products, its private food), in creation order.
+        # (owner id, its three products, its private food), in creation order; labels by product.
         self.people: list[tuple[int, list[Product], Food]] = []
+        self.labels: dict[int, _Json] = {}
 
     def add_people(self, usernames: list[str], password: str) -> None:
         """People, their products and private foods: few rows, bulk_create everywhere."""
         rng, people = self.rng, []
         for name in usernames:
-            n = rng.randrange(10_000)
-            sex = rng.choice([User.Sex.FEMALE, User.Sex.MALE])
+            n, sex = rng.randrange(10_000), rng.choice([User.Sex.FEMALE, User.Sex.MALE])
             born = date(1950 + n % 55, 1 + n % 12, 1 + n % 28)
-            people.append(
-                User(
-                    username=name,
-                    email=f"{name}@bench.invalid",
-                    password=password,
-                    sex=sex,
-                    date_of_birth=born,
-                    timezone="UTC",
-                )
-            )
+            people.append(User(username=name, email=f"{name}@bench.invalid", password=password,
+                               sex=sex, date_of_birth=born, timezone="UTC"))  # fmt: skip
         people = _bulk_create(User, people, username__in=usernames)
-        products = _bulk_create(
-            Product, [p for who in people for p in self._products(who)], owner__in=people
-        )
-        own_foods = _bulk_create(
-            Food, [Food(owner=p, **OWN_FOOD) for p in people], owner__in=people
-        )
-        products_of: dict[int, list[Product]] = {}
+        products = [p for who in people for p in self._products(who)]
+        products = _bulk_create(Product, products, owner__in=people)
+        foods = _bulk_create(Food, [Food(owner=p, **OWN_FOOD) for p in people], owner__in=people)
+        products_of, food_of = {}, {food.owner_id: food for food in foods}
         for product in products:
             products_of.setdefault(product.owner_id, []).append(product)
-        own_food_of = {food.owner_id: food for food in own_foods}
-        self.people += [(p.pk, products_of[p.pk], own_food_of[p.pk]) for p in people]
+        self.people += [(p.pk, products_of[p.pk], food_of[p.pk]) for p in people]
         for product in products:  # each entry keeps its label's figures, as the app does
             label = product_label(product, other_forms=())
             self.labels[product.pk] = _Json(label_snapshot(product, label, other_forms=()))
@@ -221,31 +182,17 @@ class _Seeder:
                 (f"Antacid {mg} mg", ""),
             )[n]
             elemental = intake.elemental_per_serving(
-                mg,
-                label_is_elemental=basis == Product.LabelBasis.ELEMENTAL,
+                mg, label_is_elemental=basis == Product.LabelBasis.ELEMENTAL,
                 elemental_fraction=form.elemental_fraction,
-            )
-            made.append(
-                Product(
-                    owner=person,
-                    name=name,
-                    brand=brand,
-                    form=form,
-                    kind=kind,
-                    label_basis=basis,
-                    amount_per_serving_mg=mg,
-                    serving_unit=unit,
-                    elemental_mg_per_serving=elemental,
-                )
-            )
+            )  # fmt: skip
+            made.append(Product(owner=person, name=name, brand=brand, form=form, kind=kind,
+                                label_basis=basis, amount_per_serving_mg=mg, serving_unit=unit,
+                                elemental_mg_per_serving=elemental))  # fmt: skip
         return made
 
     def write_days(self, days: list[date]) -> tuple[int, int]:
-        """Entries and symptoms of ``days``, everyone's: (entries written, symptoms written).
-
-        Within a day, everyone's entries in the order they are logged (by time of day): one
-        person's entries lie among everyone else's, as on a real server.
-        """
+        """Entries, then symptoms, of ``days``, everyone's: (entries, symptoms) written. Within
+        a day, everyone's entries by time of day: one person's lie among everyone else's."""
         entries = (
             row
             for day in days
@@ -253,51 +200,55 @@ class _Seeder:
                 (row for who in self.people for row in self._entries(*who, day)), key=lambda r: r[2]
             )
         )
+        written = self._write(IntakeEntry, ENTRY_COLUMNS, entries)
         symptoms = (
-            row for day in days for who, _, _ in self.people for row in self._symptom(who, day)
+            row for day in days for who, _, _ in self.people for row in self._symptoms(who, day)
         )
-        return self._write(IntakeEntry, ENTRY_COLUMNS, entries), self._write(
-            SymptomEntry, SYMPTOM_COLUMNS, symptoms
-        )
+        return written, self._write(SymptomEntry, SYMPTOM_COLUMNS, symptoms)
 
-    def _entries(
-        self, owner_id: int, products: list[Product], own_food: Food, day: date
-    ) -> Iterable[tuple]:
-        rng = self.rng
-        compound, labelled, antacid = products
+    def _entries(self, owner_id: int, products: list[Product], own_food: Food, day: date):
+        """ENTRY_COLUMNS rows: supplement doses in servings with their label's figures, foods."""
+        rng, (compound, labelled, antacid) = self.rng, products
         for i in range(self.per_day):
             minute = rng.randrange(60)
             if i == 0 or (i == 1 and self.per_day > 3):
                 product = compound if i == 0 else (antacid if rng.random() < 0.2 else labelled)
                 servings = Decimal(rng.choice((1, 1, 1, 2)))
                 mg = intake.elemental_from_servings(product.elemental_mg_per_serving, servings)
-                at = clock(SUPPLEMENT_HOURS[i], minute)
-                yield _entry(
-                    owner_id, day, at, product.kind, product.pk, None, servings, None, mg,
-                    label=self.labels[product.pk],
-                )  # fmt: skip
+                at, label = clock(SUPPLEMENT_HOURS[i], minute), self.labels[product.pk]
+                kind, product_id, food_id, unit, grams = (
+                    product.kind,
+                    product.pk,
+                    None,
+                    intake.SERVING,
+                    None,
+                )
             else:
                 food = own_food if rng.random() < 0.05 else rng.choice(self.foods)
                 portions = Decimal(rng.choice((1, 1, 1, 2))) / (2 if rng.random() < 0.3 else 1)
                 grams = food.serving_grams * portions
                 mg = intake.elemental_from_food_grams(grams, food.mg_per_100g)
-                at = clock(FOOD_HOURS[i % len(FOOD_HOURS)], minute)
-                yield _entry(
-                    owner_id, day, at, EntryKind.FOOD.value, None, food.pk, None, grams, mg
+                at, label = clock(FOOD_HOURS[i % len(FOOD_HOURS)], minute), _Json({})
+                kind, product_id, food_id, unit, servings = (
+                    EntryKind.FOOD.value,
+                    None,
+                    food.pk,
+                    "",
+                    None,
                 )
+            yield (owner_id, day, at, kind, product_id, food_id, servings, unit, label, servings,
+                   grams, intake.stored_mg(mg), "", _stamp(day, at))  # fmt: skip
 
-    def _symptom(self, owner_id: int, day: date) -> Iterable[tuple]:
+    def _symptoms(self, owner_id: int, day: date):
         if self.rng.random() < SYMPTOM_DAY_RATE:
-            symptom = self.rng.choice(SymptomEntry.Symptom.values)
-            severity = self.rng.randint(1, 5)
+            symptom, severity = self.rng.choice(SymptomEntry.Symptom.values), self.rng.randint(1, 5)
             yield (owner_id, day, symptom, severity, "", _stamp(day, clock(20)))
 
-    def _write(self, model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    def _write(self, model, columns: tuple[str, ...], rows) -> int:
         """COPY on PostgreSQL; batched bulk_create elsewhere."""
         if self.use_copy:
-            stream = _RowStream(rows)
-            table = connection.ops.quote_name(model._meta.db_table)
-            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+            stream, quote = _RowStream(rows), connection.ops.quote_name
+            table, cols = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
             with connection.cursor() as cursor:
                 cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", stream, size=1 << 16)
             return stream.count
@@ -306,26 +257,6 @@ class _Seeder:
             objects = [model(**dict(zip(columns, row, strict=True))) for row in batch]
             written += len(model.objects.bulk_create(objects))
         return written
-
-
-def _entry(owner_id, day, at, kind, product_id, food_id, servings, grams, mg, label=None):
-    """A row of ENTRY_COLUMNS: a supplement dose in servings, with its label's figures."""
-    return (
-        owner_id,
-        day,
-        at,
-        kind,
-        product_id,
-        food_id,
-        servings if product_id else None,
-        intake.SERVING if product_id else "",
-        label or _Json({}),
-        servings,
-        grams,
-        intake.stored_mg(mg),
-        "",
-        _stamp(day, at),
-    )
 
 
 class _Json(dict):
@@ -346,13 +277,10 @@ def _bulk_create(model, objects: list, **lookup) -> list:
 
 
 class _RowStream(io.RawIOBase):
-    """A read-only file over rows, each formatted as one line of COPY text on demand.
+    """A read-only file over rows, each formatted as one line of COPY text on demand: COPY
+    reads it chunk by chunk, so Python formats rows while PostgreSQL ingests the previous ones."""
 
-    The rows are formatted while the server ingests the previous ones: COPY reads the stream
-    chunk by chunk, so Python and PostgreSQL work at the same time.
-    """
-
-    def __init__(self, rows: Iterable[tuple]) -> None:
+    def __init__(self, rows) -> None:
         self._rows, self._pending, self.count = iter(rows), b"", 0
 
     def readable(self) -> bool:
@@ -361,13 +289,11 @@ class _RowStream(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         parts, have = [self._pending], len(self._pending)
         while size < 0 or have < size:
-            row = next(self._rows, None)
-            if row is None:
+            if (row := next(self._rows, None)) is None:
                 break
             line = ("\t".join(r"\N" if v is None else str(v) for v in row) + "\n").encode()
             parts.append(line)
-            have += len(line)
-            self.count += 1
+            have, self.count = have + len(line), self.count + 1
         data = b"".join(parts)
         self._pending = data[size:] if size >= 0 else b""
         return data if size < 0 else data[:size]
