@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Issue 8's load run: mixed reads and writes on loopback, then rows in the database = writes.
+"""The load run: mixed reads and writes on loopback, then rows in the database = writes.
 
 `make soak` runs this: gunicorn on a free 127.0.0.1 port, N fresh people (`seed_bench`) signed
 in over HTTP, then wrk for a bounded time, one connection per person, mixing the pages with
@@ -341,7 +341,7 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
     )
     unexpected = (server["unexpected"] + run.server_errors)[:20]
     return common.section(
-        "## Load run (issue 8): mixed reads and writes",
+        "## Load run: mixed reads and writes",
         f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
         f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
         "command printed. It exits non-zero on any error or when the rows differ from the "

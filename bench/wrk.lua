@@ -67,7 +67,8 @@ function request()
   if not k.write then return wrk.format("GET", path, { ["Cookie"] = person.cookie }) end
   local servings = ({ "1", "2", "0.5" })[math.random(3)]
   local body = string.format(
-    "csrfmiddlewaretoken=%s&product=%s&servings=%s&day=%s&time=%02d%%3A%02d&note=%s",
+    -- confirm_large: two servings of a strong product pass 1,000 mg, which a person confirms.
+    "csrfmiddlewaretoken=%s&product=%s&servings=%s&confirm_large=on&day=%s&time=%02d%%3A%02d&note=%s",
     person.csrf, person.product, servings, day, math.random(6, 22), math.random(0, 59), note)
   return wrk.format("POST", path, {
     ["Cookie"] = person.cookie, ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
