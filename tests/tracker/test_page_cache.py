@@ -206,6 +206,14 @@ def _import(client, user, things):
     return import_file(client, "\n".join([HEADER, row.replace("Almonds, test", '"Almonds, test"')]))
 
 
+def _undo(client, user, things):
+    from tracker import undo
+
+    return client.post(
+        reverse("undo"), {"token": undo.created_token(owner=user, entries=[things["entry"]])}
+    )
+
+
 # route name -> the POST a person makes through the page (each answers a redirect).
 WRITES = {
     "entry-add": lambda c, u, t: c.post(reverse("entry-add"), supplement_data(t["product"])),
@@ -241,6 +249,7 @@ WRITES = {
     ),
     "symptom-delete": lambda c, u, t: c.post(reverse("symptom-delete", args=[t["symptom"].pk])),
     "import-confirm": _import,
+    "undo": _undo,
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),
