@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F
 from django.urls import reverse
 
+from tracker import selectors
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
 from tracker.templatetags.mg import mg
 
@@ -113,3 +115,13 @@ def quick_products(products: list[SupplementProduct]) -> list[QuickProduct]:
         )
         for p in products
     ]
+
+
+def search_foods_own_first(*, user, query: str, limit: int = 30) -> list:
+    """Foods matching the query, the person's own first (they are what they log most), then
+    the reference foods, each group by name."""
+    return list(
+        selectors.visible_foods(user=user)
+        .filter(selectors.name_search(query))
+        .order_by(F("owner").asc(nulls_last=True), "name")[:limit]
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker import intake, selectors, services, undo, warnings
+from tracker import daily_rows, intake, selectors, services, undo, warnings
 from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryForm
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
 from tracker.templatetags.mg import mg as mg_words
@@ -82,8 +83,8 @@ def add_food(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     initial = _initial_from_query(request)
     chosen = None
-    food_id = request.GET.get("food", "")
-    if food_id.isdigit():
+    food_id = (request.POST if request.method == "POST" else request.GET).get("food", "")
+    if food_id.isdigit() and len(food_id) < 12:
         chosen = selectors.visible_foods(user=user).filter(pk=int(food_id)).first()
         if chosen is not None:
             initial["food"] = chosen.pk
@@ -105,12 +106,16 @@ def add_food(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return _done(request, written, "Logged", undoable=True)
-    results = selectors.search_foods(user=user, query=query) if query else []
+    if chosen is not None:
+        # The chosen food is named above the form: no dropdown of every food below it.
+        form.fields["food"].widget = forms.HiddenInput()
+    results = daily_rows.search_foods_own_first(user=user, query=query) if query else []
     return render(
         request,
         "tracker/daily/entry_food.html",
         {
             "form": form,
+            "show_form": chosen is not None or request.method == "POST",
             "query": query,
             "results": results,
             "chosen": chosen,
