@@ -139,3 +139,21 @@ def test_the_entry_list_renders_in_a_flat_number_of_queries(
     with django_assert_max_num_queries(14):
         html = logged_in.get("/").content.decode()
     assert html.count('action="/entries/') >= 30  # each entry's Delete is a POST form
+
+
+@pytest.mark.django_db
+def test_import_preview_speaks_peoples_words():
+    from datetime import date
+
+    from tracker.views.transfer import counted, profile_words
+
+    rows = dict(
+        profile_words(
+            {"date_of_birth": date(1990, 5, 17), "has_kidney_disease": False, "sex": "female"}
+        )
+    )
+    assert "date_of_birth" not in str(rows) and "False" not in str(rows)
+    assert rows["Date of birth"] == "17 May 1990"
+    assert "no" in rows.values()
+    assert counted(1, "new food", "new foods") == "1 new food"
+    assert counted(2, "new food", "new foods") == "2 new foods"

@@ -59,7 +59,7 @@ def test_save_stores_the_computed_figure_and_says_it(logged_in, user, glycinate)
         "Saved Magnesium glycinate 1000 mg (Acme): 141.0 mg elemental magnesium per serving "
         "of 1 capsule" in html
     )
-    assert 'data-testid="elemental">141.0&nbsp;mg per 1 capsule' in html
+    assert 'data-testid="elemental">141.0\u00a0mg per 1 capsule' in html
 
 
 def test_chemistry_note_when_the_label_implies_more_than_the_form_holds(logged_in, glycinate):
