@@ -157,3 +157,28 @@ def test_import_preview_speaks_peoples_words():
     assert "no" in rows.values()
     assert counted(1, "new food", "new foods") == "1 new food"
     assert counted(2, "new food", "new foods") == "2 new foods"
+
+
+@pytest.mark.django_db
+def test_history_starts_at_the_first_entry(logged_in, user):
+    from tracker import series
+    from tracker.views.charts import from_first_entry
+
+    today = timezone.localdate()
+    product = SupplementProductFactory(
+        owner=user, label_basis="elemental", amount_per_serving_mg=Decimal("100")
+    )
+    first = today - timedelta(days=5)
+    SupplementEntryFactory(owner=user, product=product, day=first)  # 100 mg
+    SupplementEntryFactory(owner=user, product=product, day=first + timedelta(days=1), servings=3)
+    days = from_first_entry(series.history_series(user, today, 30), first)
+    assert [h.totals.day for h in days][0] == first and len(days) == 6
+    # Averages over the days since the first entry: 100, (100 + 300) / 2, 400 / 3 ...
+    assert [h.moving_average_mg for h in days[:3]] == [
+        Decimal("100.0"),
+        Decimal("200.0"),
+        Decimal("133.3"),
+    ]
+    html = logged_in.get(reverse("history") + "?days=30").content.decode()
+    assert "It starts at your first entry" in html
+    assert html.count("<tr data-day=") == 6
