@@ -9,7 +9,7 @@ template filters; the figures come from tracker.selectors.day_overview, unchange
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -62,6 +62,14 @@ def strongest_first(flags: list[intake.Flag]) -> list[intake.Flag]:
     return sorted(flags, key=lambda flag: -int(flag.severity))
 
 
+def for_the_day(flag: intake.Flag, when: str) -> intake.Flag:
+    """The rules word their messages for today ("... from supplements today is above ...");
+    on another day's page the same words say which day it was."""
+    if when == "today" or " today" not in flag.message:
+        return flag
+    return replace(flag, message=flag.message.replace(" today", f" {when}"))
+
+
 def limit_rows(overview) -> list[LimitRow]:
     rows = []
     supplemental = overview.totals.supplemental_mg
@@ -90,7 +98,7 @@ def day_status(overview, *, today: date) -> DayStatus:
     totals, target, ul = overview.totals, overview.target, overview.ul
     when = _when(day=overview.day, today=today)
     supplemental = totals.supplemental_mg
-    flags = strongest_first(list(overview.flags))
+    flags = [for_the_day(flag, when) for flag in strongest_first(list(overview.flags))]
     over_ul = ul.mg is not None and supplemental > ul.mg
 
     if ul.mg is None:
