@@ -125,3 +125,24 @@ def search_foods_own_first(*, user, query: str, limit: int = 30) -> list:
         .filter(selectors.name_search(query))
         .order_by(F("owner").asc(nulls_last=True), "name")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class SuggestionRow:
+    name: str
+    detail: str  # "1 oz (28.35 g): 76.5 mg; 2 servings to close the gap"
+    url: str
+
+
+def suggestion_rows(suggestions: list, *, day_query: str) -> list[SuggestionRow]:
+    """The food suggestions below a short day, each with its "Log it" address (on the day)."""
+    base = reverse("entry-add-food")
+    extra = day_query.replace("?", "&", 1)
+    rows = []
+    for s in suggestions:
+        detail = f"{s.food.serving_desc} ({plain_number(s.food.serving_grams, 2)} g): "
+        detail += mg(s.mg_per_serving)
+        if not s.closes_with_one_serving:
+            detail += f"; {s.servings_needed} servings to close the gap"
+        rows.append(SuggestionRow(s.food.name, detail, f"{base}?food={s.food.pk}{extra}"))
+    return rows

@@ -9,14 +9,49 @@ template filters; the figures come from tracker.selectors.day_overview, unchange
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+
+from django.utils.html import format_html
 
 from tracker import intake
+from tracker.citations import Citation
 from tracker.templatetags.mg import mg, mg_number
 
 ZERO = Decimal("0")
+
+
+@lru_cache(maxsize=256)
+def citation_html(citation: Citation | None, quote: str = "") -> str:
+    """The same markup as templates/includes/citation.html, built once per citation and
+    quote: an {% include %} inside the status block's loops was a large part of rendering
+    the most viewed page."""
+    if citation is None:
+        return ""
+    if citation.url:
+        title = format_html('<a href="{}" rel="noopener">{}</a>', citation.url, citation.title)
+    else:
+        title = format_html("<cite>{}</cite>", citation.title)
+    year = f", {citation.year}" if citation.year else ""
+    said = format_html(": &ldquo;{}&rdquo;", quote) if quote else ""
+    return format_html(
+        '<span class="citation">{} ({}{}){}</span>', title, citation.publisher_words, year, said
+    )
+
+
+@dataclass(frozen=True)
+class ShownFlag:
+    """A flag as the status block shows it: its words for the day, its source as HTML."""
+
+    code: str
+    severity: intake.Severity
+    title: str
+    message: str
+    source: Citation
+    quote: str
+    source_html: str
 
 
 @dataclass(frozen=True)
@@ -29,6 +64,10 @@ class LimitRow:
     standing: str  # "over by 50.0 mg" / "50.0 mg to go" / "not established"
     source: object
     quote: str = ""
+
+    @property
+    def source_html(self) -> str:
+        return citation_html(self.source)
 
 
 @dataclass(frozen=True)
@@ -43,7 +82,7 @@ class DayStatus:
     target: str  # "" without a target
     total_number: str  # for aria-valuenow: "318.0"
     target_number: str
-    flags: list[intake.Flag]
+    flags: list[ShownFlag]
     limit_rows: list[LimitRow]
 
 
@@ -62,12 +101,21 @@ def strongest_first(flags: list[intake.Flag]) -> list[intake.Flag]:
     return sorted(flags, key=lambda flag: -int(flag.severity))
 
 
-def for_the_day(flag: intake.Flag, when: str) -> intake.Flag:
+def for_the_day(flag: intake.Flag, when: str) -> ShownFlag:
     """The rules word their messages for today ("... from supplements today is above ...");
     on another day's page the same words say which day it was."""
-    if when == "today" or " today" not in flag.message:
-        return flag
-    return replace(flag, message=flag.message.replace(" today", f" {when}"))
+    message = flag.message
+    if when != "today":
+        message = message.replace(" today", f" {when}")
+    return ShownFlag(
+        code=flag.code.value,
+        severity=flag.severity,
+        title=flag.title,
+        message=message,
+        source=flag.source,
+        quote=flag.quote,
+        source_html=citation_html(flag.source, flag.quote),
+    )
 
 
 def limit_rows(overview) -> list[LimitRow]:

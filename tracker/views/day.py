@@ -37,6 +37,7 @@ def _day_context(request: HttpRequest, day: date) -> dict:
     latest = today + timedelta(days=services.DAYS_AHEAD_ALLOWED)
     following = day + timedelta(days=1)
     overview = selectors.day_overview(user=request.user, day=day)
+    day_query = "" if day == today else f"?day={day.isoformat()}"
     return {
         "day": day,
         "today": today,
@@ -45,7 +46,8 @@ def _day_context(request: HttpRequest, day: date) -> dict:
         "status": daily_status.day_status(overview, today=today),
         "entry_rows": daily_rows.entry_rows(overview.entries),
         # Every "log" link of a day page opens its form on that day (today needs none).
-        "day_query": "" if day == today else f"?day={day.isoformat()}",
+        "day_query": day_query,
+        "suggestion_rows": daily_rows.suggestion_rows(overview.suggestions, day_query=day_query),
         "previous_day": day - timedelta(days=1) if day > services.EARLIEST_DAY else None,
         "next_day": following if following <= latest else None,
     }
