@@ -1,6 +1,17 @@
 // The app's own small behaviours; every page works without them.
 (function () {
   "use strict";
+  // The navigation's toggle on narrow screens. Bootstrap's own script (24 kB compressed)
+  // was loaded on every page for this alone; its CSS still does the showing and hiding.
+  document.querySelectorAll('[data-bs-toggle="collapse"]').forEach(function (button) {
+    var target = document.querySelector(button.getAttribute("data-bs-target"));
+    if (!target) return;
+    button.addEventListener("click", function () {
+      var open = target.classList.toggle("show");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.classList.toggle("collapsed", !open);
+    });
+  });
   // Dose steppers on the dashboard: - and + change the servings box beside them.
   document.querySelectorAll("[data-stepper]").forEach(function (stepper) {
     var input = stepper.querySelector("input");

@@ -71,9 +71,11 @@ def test_status_first_on_a_flagged_day(page: Page) -> None:
     expect(status).not_to_contain_text("today")
     expect(status.locator('[data-flag="above_ul"]')).to_be_visible()
     in_first_screen(page, '[data-testid="day-status"]')
-    # The flag's source is one tap away.
-    status.locator('[data-flag="above_ul"] summary').click()
+    # The strongest flag's source is shown; the others' are one tap away.
     expect(status.locator('[data-flag="above_ul"] .citation')).to_be_visible()
+    other = status.locator('[data-flag="above_documented_range"]')
+    other.locator("summary").click()
+    expect(other.locator(".citation")).to_be_visible()
     # Every "log" link carries the day; the symptom form opens on it.
     page.get_by_role("link", name="Log a symptom").click()
     expect(page.get_by_label("Day")).to_have_value(past.isoformat())
