@@ -94,26 +94,30 @@ def short_label(product: SupplementProduct, *, form_shared: bool) -> str:
     """What a quick-log button says: the compound's short name ("Glycinate") and the serving
     count when it is not one ("x2"); the product's own (shortened) name when two products
     share a compound or the compound has no short name."""
-    short = (product.form.short_name or "").strip() if product.form_id else ""
+    # "L-threonate (anhydrous)" -> "L-threonate": the hydrate is for the label arithmetic.
+    short = (product.form.short_name or "").split(" (")[0].strip() if product.form_id else ""
     base = _shorten(product.name) if form_shared or not short else short[:1].upper() + short[1:]
     count = plain_number(product.serving_quantity, 2)
     return base if count in ("", "1") else f"{base} x{count}"
 
 
 def quick_products(products: list[SupplementProduct]) -> list[QuickProduct]:
-    forms: dict[int | None, int] = {}
-    for product in products:
-        forms[product.form_id] = forms.get(product.form_id, 0) + 1
+    """The dashboard's buttons. Two products whose short labels would read the same (one
+    compound, or two hydrates of one) are named by their own names instead."""
+    labels = [short_label(p, form_shared=False) for p in products]
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
     url = _path("quick-log-product")
     return [
         QuickProduct(
             pk=p.pk,
-            label=short_label(p, form_shared=forms[p.form_id] > 1),
+            label=label if seen[label] == 1 else short_label(p, form_shared=True),
             full_name=str(p),
             mg=mg(p.elemental_mg_per_serving),
             url=url.format(p.pk),
         )
-        for p in products
+        for p, label in zip(products, labels, strict=True)
     ]
 
 

@@ -182,3 +182,17 @@ def test_history_starts_at_the_first_entry(logged_in, user):
     html = logged_in.get(reverse("history") + "?days=30").content.decode()
     assert "It starts at your first entry" in html
     assert html.count("<tr data-day=") == 6
+
+
+@pytest.mark.django_db
+def test_quick_labels_never_read_the_same():
+    anhydrous = MagnesiumFormFactory(short_name="L-threonate (anhydrous)")
+    hydrate = MagnesiumFormFactory(short_name="L-threonate (monohydrate)")
+    citrate = MagnesiumFormFactory(short_name="citrate")
+    products = [
+        SupplementProductFactory(name="Brain formula", form=anhydrous),
+        SupplementProductFactory(name="Night formula", form=hydrate),
+        SupplementProductFactory(name="Calm powder", form=citrate),
+    ]
+    labels = [q.label for q in daily_rows.quick_products(products)]
+    assert labels == ["Brain formula", "Night formula", "Citrate"]
