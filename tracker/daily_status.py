@@ -47,6 +47,8 @@ class ShownFlag:
 
     code: str
     severity: intake.Severity
+    css: str  # Bootstrap colour of its severity, worked out once
+    severity_word: str
     title: str
     message: str
     source: Citation
@@ -110,6 +112,8 @@ def for_the_day(flag: intake.Flag, when: str) -> ShownFlag:
     return ShownFlag(
         code=flag.code.value,
         severity=flag.severity,
+        css=flag.severity.css,
+        severity_word=flag.severity.name.lower(),
         title=flag.title,
         message=message,
         source=flag.source,
@@ -179,7 +183,7 @@ def day_status(overview, *, today: date) -> DayStatus:
         total_words = f"Target of {mg(target.mg)} reached."
 
     if flags:
-        tone = flags[0].severity.css
+        tone = flags[0].css
         headline = flags[0].title
     elif target is not None and overview.shortfall_mg == ZERO:
         tone, headline = "success", f"Target reached {when}"
