@@ -309,7 +309,7 @@ def test_done_when_a_new_person_walks_the_loop(
         "serving_unit": "capsule",
     }
     preview = client.post(reverse("product-add"), {**product_data, "preview": "1"})
-    assert "<strong>141.0&nbsp;mg</strong>" in preview.content.decode()
+    assert "<strong>141.0\u00a0mg</strong>" in preview.content.decode()
     assert not ana.products.exists()
     saved = client.post(reverse("product-add"), {**product_data, "save": "1"}, follow=True)
     assert "141.0 mg elemental magnesium per serving of 1 capsule" in saved.content.decode()
