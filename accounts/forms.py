@@ -1,17 +1,8 @@
-import zoneinfo
-from functools import cache
-
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from accounts import throttle
+from accounts import throttle, timezones
 from accounts.models import PROFILE_FIELDS, User
-
-
-@cache
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(tz for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
-    return [(tz, tz.replace("_", " ")) for tz in names]
 
 
 class SignUpForm(UserCreationForm):
@@ -26,10 +17,14 @@ class ProfileForm(forms.ModelForm):
     it starts a change confirmed by a link sent to the new address (accounts/email_change.py);
     without it, the rest is saved and the address stays as it was."""
 
-    timezone = forms.ChoiceField(
+    timezone = forms.CharField(
         label="Time zone",
-        choices=(),
-        help_text="Your days start and end at midnight in this time zone.",
+        max_length=64,
+        help_text="Your days start and end at midnight in this time zone. Type a city to "
+        "search, e.g. Europe/Berlin.",
+        widget=forms.TextInput(
+            attrs={"list": "timezone-names", "autocomplete": "off", "spellcheck": "false"}
+        ),
     )
     current_password = forms.CharField(
         label="Current password (only to change your e-mail address)",
@@ -42,6 +37,15 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ("email", *PROFILE_FIELDS)
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_timezone(self) -> str:
+        name = timezones.normalise(self.cleaned_data["timezone"])
+        # A zone saved before the list was narrowed ("US/Pacific") stays valid for its owner.
+        if name in timezones.canonical_timezones() or name == self.instance.timezone:
+            return name
+        raise forms.ValidationError(
+            "Choose a time zone from the list: a region and a city, e.g. Europe/Berlin."
+        )
 
     def clean_authority(self) -> str:
         return self.cleaned_data.get("authority") or User.Authority.US
@@ -57,7 +61,9 @@ class ProfileForm(forms.ModelForm):
             "Changing it needs your current password; the new address is used once you open "
             "the link we e-mail to it."
         )
-        self.fields["timezone"].choices = timezone_choices()
+        if not self.instance.profile_complete:
+            # A new account: static/js/app.js fills in the browser's own zone.
+            self.fields["timezone"].widget.attrs["data-timezone-prefill"] = "1"
         self.fields["sex"].required = True
         # Left out (an older form, a script), the reference values stay the US default.
         self.fields["authority"].required = False

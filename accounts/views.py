@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import email_change, services
+from accounts import email_change, services, timezones
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from tracker import intake, page_cache
 
@@ -64,7 +64,16 @@ def profile(request):
                 "password too.",
             )
         return redirect("dashboard")
-    return render(request, "accounts/profile.html", {"form": form, "target": target, "ul": ul})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "target": target,
+            "ul": ul,
+            "timezone_names": timezones.canonical_timezones(),
+        },
+    )
 
 
 @login_required

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("tracker.views.charts")),
     path("", include("tracker.views.transfer")),
     path("", include("tracker.views.insight")),
+    path("", include("tracker.views.undo")),
 ]

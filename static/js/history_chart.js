@@ -4,11 +4,12 @@
   "use strict";
   var canvas = document.getElementById("history-chart");
   var source = document.getElementById("history-chart-data");
-  if (!canvas || !source || typeof Chart === "undefined") {
+  if (!canvas || !source || typeof Chart === "undefined" || !window.MgCharts) {
     return;
   }
   var data = JSON.parse(source.textContent);
-  var flagColour = "#dc3545";
+  var C = window.MgCharts.colours;
+  var target = window.MgCharts.lastValue(data.target);
 
   new Chart(canvas, {
     data: {
@@ -16,37 +17,43 @@
       datasets: [
         {
           type: "bar",
-          label: "Daily total (mg)",
+          label: "Daily total, food and supplements (mg)",
           data: data.total,
           order: 3,
-          backgroundColor: data.flagged.map(function (f) { return f ? flagColour : "#8fb8f0"; })
+          backgroundColor: data.flagged.map(function (f) { return f ? C.flagged : C.total; })
         },
+        window.MgCharts.flaggedLegend({ backgroundColor: C.flagged, order: 4 }),
         {
           type: "line",
           label: "7-day moving average (mg)",
           data: data.moving_average,
           order: 1,
-          borderColor: "#6f42c1",
-          backgroundColor: "#6f42c1",
+          borderColor: C.average,
+          backgroundColor: C.average,
+          borderWidth: 2,
           pointRadius: 0,
           tension: 0.2,
           fill: false
         },
         {
           type: "line",
-          label: "Target (mg)",
+          label: target === null ? "Target" : "Target (" + target + " mg)",
+          endLabel: target === null ? "" : "Target " + target,
           data: data.target,
           order: 2,
-          borderColor: "#198754",
-          backgroundColor: "#198754",
-          borderDash: [6, 4],
+          borderColor: C.target,
+          backgroundColor: C.target,
+          borderDash: [8, 4],
+          borderWidth: 2,
           pointRadius: 0,
           fill: false
         }
       ]
     },
+    plugins: [window.MgCharts.lineLabels],
     options: {
       responsive: true,
+      animation: window.MgCharts.animation,
       aspectRatio: window.innerWidth < 576 ? 1.2 : 2.5,
       interaction: { mode: "index", intersect: false },
       scales: {

@@ -4,11 +4,14 @@
   "use strict";
   var canvas = document.getElementById("week-chart");
   var source = document.getElementById("week-chart-data");
-  if (!canvas || !source || typeof Chart === "undefined") {
+  if (!canvas || !source || typeof Chart === "undefined" || !window.MgCharts) {
     return;
   }
   var data = JSON.parse(source.textContent);
-  var flagColour = "#dc3545";
+  var C = window.MgCharts.colours;
+  var flagColour = C.flagged;
+  var target = window.MgCharts.lastValue(data.target);
+  var ul = window.MgCharts.lastValue(data.ul);
 
   // Each line is its own stack: with stacked scales Chart.js would otherwise add the target
   // and the UL on top of the bars.
@@ -19,8 +22,8 @@
       data: data.supplemental,
       stack: "intake",
       order: 2,
-      backgroundColor: "#6f42c1",
-      borderColor: data.flagged.map(function (f) { return f ? flagColour : "#6f42c1"; }),
+      backgroundColor: C.supplements,
+      borderColor: data.flagged.map(function (f) { return f ? flagColour : C.supplements; }),
       borderWidth: data.flagged.map(function (f) { return f ? 3 : 0; })
     },
     {
@@ -29,40 +32,49 @@
       data: data.food,
       stack: "intake",
       order: 2,
-      backgroundColor: "#20c997",
-      borderColor: data.flagged.map(function (f) { return f ? flagColour : "#20c997"; }),
+      backgroundColor: C.food,
+      borderColor: data.flagged.map(function (f) { return f ? flagColour : C.food; }),
       borderWidth: data.flagged.map(function (f) { return f ? 3 : 0; })
     },
+    window.MgCharts.flaggedLegend({
+      stack: "intake", backgroundColor: "#ffffff", borderColor: flagColour, borderWidth: 3
+    }),
     {
       type: "line",
-      label: "Target (total)",
+      label: target === null ? "Target (total)" : "Target " + target + " mg (total)",
+      endLabel: target === null ? "" : "Target " + target,
       data: data.target,
       stack: "target",
       order: 1,
-      borderColor: "#0d6efd",
-      backgroundColor: "#0d6efd",
-      borderDash: [6, 4],
-      pointRadius: 2,
+      borderColor: C.target,
+      backgroundColor: C.target,
+      borderDash: [8, 4],
+      borderWidth: 2,
+      pointRadius: 0,
       fill: false
     },
     {
       type: "line",
-      label: "Upper limit (supplements only)",
+      label: ul === null ? "Upper limit (supplements only)" : "Upper limit " + ul + " mg (supplements only)",
+      endLabel: ul === null ? "" : "Limit " + ul,
       data: data.ul,
       stack: "ul",
       order: 1,
-      borderColor: flagColour,
-      backgroundColor: flagColour,
+      borderColor: C.limit,
+      backgroundColor: C.limit,
       borderDash: [2, 3],
-      pointRadius: 2,
+      borderWidth: 3,
+      pointRadius: 0,
       fill: false
     }
   ];
 
   new Chart(canvas, {
     data: { labels: data.labels, datasets: datasets },
+    plugins: [window.MgCharts.lineLabels],
     options: {
       responsive: true,
+      animation: window.MgCharts.animation,
       aspectRatio: window.innerWidth < 576 ? 1.2 : 2.2,
       scales: {
         x: { stacked: true },

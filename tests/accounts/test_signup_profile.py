@@ -58,7 +58,7 @@ def test_profile_save_then_dashboard_shows_target(client):
     page = client.get("/")
     assert page.status_code == 200
     # Born 1990 and a woman: on any date from 2021 to 2040 the 31-50 row applies (320 mg).
-    assert "320 mg" in page.content.decode()
+    assert "320.0\u00a0mg" in page.content.decode()
     assert "NIH RDA, women 31-50" in page.content.decode()
 
 

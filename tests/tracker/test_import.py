@@ -613,8 +613,8 @@ def test_the_preview_lists_what_will_be_created(logged_in):
     upload(logged_in, content)
     html = preview_html(logged_in)
     assert "This will add <strong>2</strong> entries" in html
-    assert "Product <strong>Morning malate</strong>" in html and "75.00 mg elemental" in html
-    assert "Food <strong>Homemade granola</strong>" in html and "75.00 mg per 100 g" in html
+    assert "Product <strong>Morning malate</strong>" in html and "75.0\u00a0mg elemental" in html
+    assert "Food <strong>Homemade granola</strong>" in html and "75.0\u00a0mg per 100 g" in html
     assert "Import</button>" in html
     assert "&lt;" not in INJECTION and "=HYPERLINK(&quot;http://x&quot;" in html
 

@@ -163,7 +163,7 @@ def test_a_check_in_is_not_a_symptom_event_and_raises_no_flag(logged_in, user):
     SupplementEntryFactory(owner=user, day=today())
     logged_in.post(reverse("checkin"), checkin_data(diarrhea="3"))
     html = logged_in.get("/").content.decode()
-    assert "No symptoms logged on this day." in html
+    assert "No symptoms logged today." in html
     assert 'data-flag="side_effects"' not in html
 
 

@@ -467,7 +467,7 @@ def test_a_new_user_adds_a_label_and_logs_it_in_its_unit(logged_in, user):
     )
     assert not IntakeEntry.objects.exists()  # the preview saves nothing
     logged = logged_in.post(reverse("entry-add"), dose, follow=True)
-    assert "Logged 4 g of Natural Vitality Calm: 325.0 mg elemental magnesium." in (
+    assert "Logged 4 g of Natural Vitality Calm: 325.0\u00a0mg elemental magnesium." in (
         logged.content.decode()
     )
     assert IntakeEntry.objects.get().elemental_mg == Decimal("325")

@@ -207,6 +207,14 @@ def _import(client, user, things):
     return import_file(client, "\n".join([HEADER, row.replace("Almonds, test", '"Almonds, test"')]))
 
 
+def _undo(client, user, things):
+    from tracker.services import undo
+
+    return client.post(
+        reverse("undo"), {"token": undo.created_token(owner=user, entries=[things["entry"]])}
+    )
+
+
 # route name -> the POST a person makes through the page (each answers a redirect).
 WRITES = {
     "entry-add": lambda c, u, t: c.post(reverse("entry-add"), supplement_data(t["product"])),
@@ -249,6 +257,7 @@ WRITES = {
         ),
     )[1],
     "checkin-follow": lambda c, u, t: c.post(reverse("checkin-follow"), {"symptoms": ["sleep"]}),
+    "undo": _undo,
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),

@@ -42,7 +42,7 @@ def test_preview_shows_the_elemental_figure_and_saves_nothing(logged_in, glycina
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="elemental-preview"' in html
-    assert "<strong>141.0&nbsp;mg</strong>" in html and "14.1 % magnesium" in html
+    assert "<strong>141.0\u00a0mg</strong>" in html and "14.1 % magnesium" in html
     assert not SupplementProduct.objects.exists()
 
 
@@ -59,7 +59,7 @@ def test_save_stores_the_computed_figure_and_says_it(logged_in, user, glycinate)
         "Saved Magnesium glycinate 1000 mg (Acme): 141.0 mg elemental magnesium per serving "
         "of 1 capsule" in html
     )
-    assert 'data-testid="elemental">141.0&nbsp;mg per 1 capsule' in html
+    assert 'data-testid="elemental">141.0\u00a0mg per 1 capsule' in html
 
 
 def test_chemistry_note_when_the_label_implies_more_than_the_form_holds(logged_in, glycinate):
@@ -115,7 +115,7 @@ def test_edit_recomputes_and_can_archive(logged_in, user, glycinate):
     product = SupplementProductFactory(owner=user, form=glycinate)
     entry = SupplementEntryFactory(owner=user, product=product, servings=2)
     page = logged_in.get(reverse("product-edit", args=[product.pk]))
-    assert "<strong>141.0&nbsp;mg</strong>" in page.content.decode()  # the current figure
+    assert "<strong>141.0\u00a0mg</strong>" in page.content.decode()  # the current figure
     response = logged_in.post(
         reverse("product-edit", args=[product.pk]),
         product_data(

@@ -174,9 +174,9 @@ def test_pumpkin_seeds_shows_156_mg_per_ounce(client):
     pumpkin = next(f for f in response.context["foods"] if f.name == PUMPKIN)
     assert round(pumpkin.mg_serving, 1) == Decimal("155.9")
     row = page.split(PUMPKIN, 1)[1].split("</tr>", 1)[0]
-    assert '<strong class="text-nowrap" data-testid="mg-per-serving">156 mg</strong>' in row
+    assert '<strong class="text-nowrap" data-testid="mg-per-serving">155.9\u00a0mg</strong>' in row
     assert "per 1 oz (28.35 g)" in row
-    assert "550 mg" in row
+    assert "550.0\u00a0mg" in row
     assert "FoodData Central: SR Legacy" in row  # its source, cited
     assert "Magnesium: Fact Sheet for Health Professionals" in row  # ODS Table 2 checks it
 

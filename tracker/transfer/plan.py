@@ -12,7 +12,14 @@ from django.db import transaction
 
 from accounts.models import User
 from tracker import intake, page_cache
-from tracker.models import EntryKind, Food, IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.models import (
+    EntryKind,
+    Food,
+    IntakeEntry,
+    SupplementProduct,
+    SymptomEntry,
+    unit_words,
+)
 from tracker.services import label_snapshot, product_label
 from tracker.transfer.formats import Kind
 
@@ -50,6 +57,14 @@ class PlannedEntry:
     note: str
     quantity: str  # as the preview shows it
     unit: str
+
+    @property
+    def quantity_words(self) -> str:
+        """ "15 mL", "2 servings", "28.35 g": the units as the rest of the app writes them."""
+        try:
+            return unit_words(Decimal(self.quantity), self.unit)
+        except (ArithmeticError, ValueError):
+            return f"{self.quantity} {self.unit}"
 
     @cached_property
     def entry(self) -> IntakeEntry:

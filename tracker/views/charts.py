@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from tracker import intake, page_cache, series
 from tracker.citations import Citation
+from tracker.models import IntakeEntry
 from tracker.series import DayStatus, DayTotals
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -162,6 +163,32 @@ def _month_link(days: int, year: int, month: int) -> str | None:
     return f"{reverse('history')}?days={days}&month={year:04d}-{month:02d}#calendar"
 
 
+def _first_entry_day(user) -> date | None:
+    """The day of the person's first entry (one query on the (owner, day) index)."""
+    first = IntakeEntry.objects.filter(owner=user).order_by("day").values_list("day", flat=True)[:1]
+    return first[0] if first else None
+
+
+def from_first_entry(
+    history_days: list[series.HistoryDay], first: date | None
+) -> list[series.HistoryDay]:
+    """History begins at the first entry: the days before it are not zeros, they are before
+    the person started. Its first averages are over the days since then (the first day's
+    average is that day's total), not over zeros that were never logged."""
+    if first is None or not history_days or first <= history_days[0].totals.day:
+        return history_days
+    kept = [h for h in history_days if h.totals.day >= first]
+    out = []
+    for i, h in enumerate(kept):
+        if i >= series.MOVING_AVERAGE_DAYS - 1:
+            out.append(h)  # a full window of days since the first entry: unchanged
+            continue
+        window = kept[: i + 1]
+        average = sum((d.totals.total_mg for d in window), Decimal(0)) / len(window)
+        out.append(series.HistoryDay(h.totals, intake.quantize_mg(average)))
+    return out
+
+
 @login_required
 @require_GET
 @page_cache.cached_page(params=("days", "month"))
@@ -169,7 +196,9 @@ def history(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     days = _history_days(request)
     year, month = _history_month(request, today)
-    history_days = series.history_series(request.user, today, days)
+    history_days = from_first_entry(
+        series.history_series(request.user, today, days), _first_entry_day(request.user)
+    )
     totals = [h.totals for h in history_days]
     targets, uls = _rules_shown(totals)
     flag_sources = _flag_sources(totals)
@@ -192,6 +221,10 @@ def history(request: HttpRequest) -> HttpResponse:
             ],
             "rows": [{"h": h, "url": day_url(h.totals.day)} for h in history_days],
             "logged_days": sum(1 for t in totals if t.logged),
+            "shown_days": len(history_days),
+            "since": history_days[0].totals.day
+            if history_days and len(history_days) < days
+            else None,
             "targets": targets,
             "uls": uls,
             "flag_sources": flag_sources,

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import limits, page_cache, selectors
+from tracker import daily_rows, daily_status, limits, page_cache, selectors
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -36,11 +36,18 @@ def _day_context(request: HttpRequest, day: date) -> dict:
     today = timezone.localdate()
     latest = today + timedelta(days=limits.DAYS_AHEAD_ALLOWED)
     following = day + timedelta(days=1)
+    overview = selectors.day_overview(user=request.user, day=day)
+    day_query = "" if day == today else f"?day={day.isoformat()}"
     return {
         "day": day,
         "today": today,
         "is_today": day == today,
-        "overview": selectors.day_overview(user=request.user, day=day),
+        "overview": overview,
+        "status": daily_status.day_status(overview, today=today),
+        "entry_rows": daily_rows.entry_rows(overview.entries),
+        # Every "log" link of a day page opens its form on that day (today needs none).
+        "day_query": day_query,
+        "suggestion_rows": daily_rows.suggestion_rows(overview.suggestions, day_query=day_query),
         "previous_day": day - timedelta(days=1) if day > limits.EARLIEST_DAY else None,
         "next_day": following if following <= latest else None,
     }
@@ -62,7 +69,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = _day_context(request, today)
     context.update(
-        products=list(selectors.active_products(user=request.user)),
+        quick_products=daily_rows.quick_products(
+            list(selectors.active_products(user=request.user))
+        ),
         recent_foods=selectors.recent_foods(user=request.user, today=today),
         # The target card also explains the rule and the UL in words.
         target=context["overview"].target,

@@ -6,8 +6,10 @@ request only ever chooses what, how much and when.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,10 +19,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker import intake, selectors, services, warnings
+from tracker import daily_rows, intake, selectors, services, warnings
 from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryForm
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
+from tracker.services import undo
+from tracker.templatetags.mg import mg as mg_words
 from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
+from tracker.views.undo import offer
 
 
 def _initial_from_query(request: HttpRequest) -> dict:
@@ -29,14 +34,16 @@ def _initial_from_query(request: HttpRequest) -> dict:
     return {"day": day, "time": None} if day else {}
 
 
-def _done(request: HttpRequest, written: services.Written[IntakeEntry], verb: str):
+def _done(
+    request: HttpRequest, written: services.Written[IntakeEntry], verb: str, *, undoable: bool
+):
     entry = written.obj
     dose = f"{entry.dose_words} of " if entry.dose_words else ""
-    messages.success(
-        request,
-        f"{verb} {dose}{entry.item_name}: {intake.quantize_mg(entry.elemental_mg)} mg elemental "
-        "magnesium.",
-    )
+    text = f"{verb} {dose}{entry.item_name}: {mg_words(entry.elemental_mg)} elemental magnesium."
+    if undoable:  # a new entry: Undo removes it (an edit keeps its Edit page for changes)
+        offer(request, text, undo.created_token(owner=request.user, entries=[entry]))
+    else:
+        messages.success(request, text)
     warnings.announce(request, written.crossed)
     return back_to_day(entry.day)
 
@@ -56,7 +63,7 @@ def add_supplement(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _done(request, written, "Logged")
+            return _done(request, written, "Logged", undoable=True)
     has_products = selectors.active_products(user=user).exists()
     return render(
         request,
@@ -74,8 +81,8 @@ def add_food(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     initial = _initial_from_query(request)
     chosen = None
-    food_id = request.GET.get("food", "")
-    if food_id.isdigit():
+    food_id = (request.POST if request.method == "POST" else request.GET).get("food", "")
+    if food_id.isdigit() and len(food_id) < 12:
         chosen = selectors.visible_foods(user=user).filter(pk=int(food_id)).first()
         if chosen is not None:
             initial["food"] = chosen.pk
@@ -95,13 +102,17 @@ def add_food(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _done(request, written, "Logged")
-    results = selectors.search_foods(user=user, query=query) if query else []
+            return _done(request, written, "Logged", undoable=True)
+    if chosen is not None:
+        # The chosen food is named above the form: no dropdown of every food below it.
+        form.fields["food"].widget = forms.HiddenInput()
+    results = daily_rows.search_foods_own_first(user=user, query=query) if query else []
     return render(
         request,
         "tracker/daily/entry_food.html",
         {
             "form": form,
+            "show_form": chosen is not None or request.method == "POST",
             "query": query,
             "results": results,
             "chosen": chosen,
@@ -154,7 +165,7 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _done(request, written, "Saved")
+            return _done(request, written, "Saved", undoable=False)
     return render(
         request,
         "tracker/daily/entry_edit.html",
@@ -165,14 +176,16 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET asks for confirmation; only POST deletes."""
+    """POST (the day page's Delete button) deletes at once and offers Undo: a slip costs one
+    tap to put back, not a confirmation page every time. GET (an old bookmark) still asks."""
     entry = get_object_or_404(
         IntakeEntry.objects.select_related("product", "food"), pk=pk, owner=request.user
     )
     if request.method == "POST":
         day = entry.day
+        token = undo.deleted_token(owner=request.user, entry=entry)
         services.delete_entry(entry=entry)
-        messages.success(request, f"Deleted {entry.item_name} from {day:%d %b %Y}.")
+        offer(request, f"Deleted {entry.item_name} from {day:%d %b %Y}.", token)
         return back_to_day(day)
     return render(
         request,
@@ -195,6 +208,34 @@ def _now_local():
     return now.date(), now.time().replace(second=0, microsecond=0)
 
 
+QUICK_MAX_SERVINGS = 20
+"""The dashboard's dose stepper counts whole servings up to this; more goes through the form."""
+
+
+def _posted_servings(request: HttpRequest) -> Decimal | None:
+    """The stepper's whole number of servings (1 when the button is pressed without one)."""
+    text = request.POST.get("servings", "1").strip() or "1"
+    if not text.isdigit() or len(text) > 3 or not 1 <= int(text) <= QUICK_MAX_SERVINGS:
+        return None
+    return Decimal(int(text))
+
+
+def _posted_day(request: HttpRequest):
+    """(day, time) for a one-tap food log: today now, or the ?day a day page's search passed
+    (no clock time for another day). None when the day is not one that can hold entries."""
+    text = request.POST.get("day", "").strip()
+    today, now = _now_local()
+    if not text or text == today.isoformat():
+        return today, now
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or services.day_errors(user=request.user, day=day):
+        return None
+    return day, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
@@ -203,30 +244,36 @@ def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(SupplementProduct, pk=pk, owner=request.user, is_archived=False)
     if request.method != "POST":
         return redirect(f"{reverse('entry-add')}?product={product.pk}")
+    servings = _posted_servings(request)
+    if servings is None:
+        messages.error(request, f"Choose between 1 and {QUICK_MAX_SERVINGS} servings.")
+        return redirect("dashboard")
     day, now = _now_local()
     try:
         written = services.log_supplement(
             owner=request.user,
             product=product,
-            servings=Decimal("1"),
+            servings=servings,
             day=day,
             time=now,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dashboard")
-    return _done(request, written, "Logged")
+    return _done(request, written, "Logged", undoable=True)
 
 
 @login_required
 @require_POST
 def quick_log_food(request: HttpRequest) -> HttpResponse:
-    """One serving of a recent food, now."""
+    """One serving of a recent food, now; or of a search result, on the day searched from."""
     form = QuickFoodForm(request.POST, user=request.user)
-    if not form.is_valid():
+    when = _posted_day(request)
+    back = request.POST.get("next") == "search"
+    if not form.is_valid() or when is None:
         messages.error(request, "Choose one of the foods shown.")
-        return redirect("dashboard")
-    day, now = _now_local()
+        return redirect("entry-add-food" if back else "dashboard")
+    day, now = when
     try:
         written = services.log_food(
             owner=request.user,
@@ -238,7 +285,7 @@ def quick_log_food(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dashboard")
-    return _done(request, written, "Logged 1 serving of")
+    return _done(request, written, "Logged 1 serving of", undoable=True)
 
 
 @login_required
@@ -252,10 +299,11 @@ def repeat_yesterday(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     if written.obj:
         total = sum(e.elemental_mg for e in written.obj)  # the few entries just created
-        messages.success(
+        offer(
             request,
             f"Logged {len(written.obj)} supplement entries from yesterday "
-            f"({intake.quantize_mg(intake.settled_mg(total))} mg elemental magnesium).",
+            f"({mg_words(intake.settled_mg(total))} elemental magnesium).",
+            undo.created_token(owner=request.user, entries=written.obj),
         )
     else:
         messages.info(request, "Nothing to repeat: no supplements were logged yesterday.")

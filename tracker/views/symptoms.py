@@ -23,7 +23,10 @@ PAGE_SIZE = 50
 @login_required
 @require_http_methods(["GET", "POST"])
 def symptom_list(request: HttpRequest) -> HttpResponse:
-    form = SymptomForm(request.POST or None, user=request.user)
+    # ?day= from a day page's "Log a symptom": the form opens on that day (validated on POST).
+    day = request.GET.get("day", "")
+    initial = {"day": day} if len(day) == 10 else {}
+    form = SymptomForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

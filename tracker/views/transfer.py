@@ -11,6 +11,7 @@ The row is claimed in the import's transaction, so two confirms import it once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,9 +19,12 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from tracker import pending_imports, transfer
 from tracker.forms.transfer import ImportConfirmForm, ImportUploadForm
 from tracker.models import IntakeEntry, SymptomEntry
@@ -163,8 +167,35 @@ def _preview(
             "more_symptoms": max(0, len(plan.symptoms) - PREVIEW_ROWS),
             "day_totals": day_totals[:PREVIEW_ROWS],
             "more_days": max(0, len(day_totals) - PREVIEW_ROWS),
+            "profile_rows": profile_words(plan.profile or {}),
         },
     )
+
+
+def profile_words(profile: dict) -> list[tuple[str, str]]:
+    """The file's profile settings as the profile page names them: "Date of birth: 17 May
+    1990", "Kidney disease: no", never the field names or Python's True/False."""
+    rows = []
+    for name, value in profile.items():
+        field = User._meta.get_field(name)
+        label = capfirst(str(field.verbose_name))
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif value is None or value == "":
+            shown = "not set"
+        elif field.choices:
+            shown = str(dict(field.flatchoices).get(value, value))
+        elif isinstance(value, date):
+            shown = date_format(value, "j F Y")
+        else:
+            shown = str(value)
+        rows.append((label, shown))
+    return rows
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """ "1 new food", "2 new foods"."""
+    return f"{number} {one if number == 1 else many}"
 
 
 @login_required
@@ -233,11 +264,14 @@ def confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Nothing was imported: the account changed meanwhile. Try again.")
         return redirect("import-preview")
     del request.session[SESSION_KEY]
-    parts = [f"{result.entries} entries", f"{result.symptoms} symptoms"]
+    parts = [
+        counted(result.entries, "entry", "entries"),
+        counted(result.symptoms, "symptom", "symptoms"),
+    ]
     if result.products:
-        parts.append(f"{result.products} new products")
+        parts.append(counted(result.products, "new product", "new products"))
     if result.foods:
-        parts.append(f"{result.foods} new foods")
+        parts.append(counted(result.foods, "new food", "new foods"))
     if result.profile_updated:
         parts.append("your profile settings")
     messages.success(request, "Imported " + ", ".join(parts) + ".")

@@ -1,0 +1,60 @@
+// What both charts share: one colour, one meaning (the day page's bar uses the same), no
+// slow animation (none under prefers-reduced-motion), and labels at the end of the target
+// and upper-limit lines so they are told apart without the legend.
+window.MgCharts = (function () {
+  "use strict";
+  var colours = {
+    supplements: "#0d6efd",  // blue: supplements and medications, everywhere
+    food: "#198754",         // green: food
+    total: "#9ec5fe",        // light blue: a day's total (history)
+    average: "#fd7e14",      // orange: the moving average
+    target: "#212529",       // near-black dashes: the target
+    limit: "#b02a37",        // dark red dots: the upper limit
+    flagged: "#dc3545"       // red: a day with a warning
+  };
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var animation = reduced ? false : { duration: 200 };
+
+  function lastValue(values) {
+    for (var i = values.length - 1; i >= 0; i--) {
+      if (values[i] !== null && values[i] !== undefined) { return values[i]; }
+    }
+    return null;
+  }
+
+  // Writes each labelled line's name just above its last point.
+  var lineLabels = {
+    id: "lineLabels",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx;
+      chart.data.datasets.forEach(function (dataset, index) {
+        if (!dataset.endLabel || !chart.isDatasetVisible(index)) { return; }
+        var points = chart.getDatasetMeta(index).data;
+        for (var i = points.length - 1; i >= 0; i--) {
+          if (dataset.data[i] === null || dataset.data[i] === undefined) { continue; }
+          ctx.save();
+          ctx.font = "600 12px system-ui, sans-serif";
+          ctx.fillStyle = dataset.borderColor;
+          ctx.textAlign = "right";
+          ctx.textBaseline = "bottom";
+          ctx.fillText(dataset.endLabel, points[i].x, points[i].y - 3);
+          ctx.restore();
+          return;
+        }
+      });
+    }
+  };
+
+  // A legend entry for flagged days: a dataset with no data draws nothing but is listed.
+  function flaggedLegend(style) {
+    return Object.assign({ label: "Day with a warning (⚠)", data: [], type: "bar" }, style);
+  }
+
+  return {
+    colours: colours,
+    animation: animation,
+    lastValue: lastValue,
+    lineLabels: lineLabels,
+    flaggedLegend: flaggedLegend
+  };
+})();
