@@ -12,31 +12,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker import intake, page_cache, series
+from tracker import intake, limits, page_cache, series
 from tracker.citations import Citation
 from tracker.models import IntakeEntry
 from tracker.series import DayStatus, DayTotals
+from tracker.views.daily_helpers import day_path, parse_day
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
 # Pages outside these years are refused: the DRI tables start at birth years after 1900,
 # and the last week of year 9999 would run past what Python's date can hold.
-FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
-
-
-def day_url(day: date) -> str:
-    """The day page for a date (built by the daily-loop area; fall back to its known path)."""
-    try:
-        return reverse("day", args=[day.isoformat()])
-    except NoReverseMatch:
-        return f"/day/{day.isoformat()}/"
 
 
 def _mg(value: Decimal | None) -> float | None:
@@ -45,15 +36,7 @@ def _mg(value: Decimal | None) -> float | None:
 
 
 def _parse_day(text: str) -> date:
-    if not ISO_DATE.fullmatch(text):
-        raise Http404("Not a date; use YYYY-MM-DD.")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise Http404("No such date.")
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise Http404("Date out of range.")
-    return day
+    return parse_day(text, earliest=limits.EARLIEST_DAY, latest=LAST_DAY)
 
 
 def _day_label(day: date) -> str:
@@ -111,7 +94,7 @@ def week(request: HttpRequest, day: str | None = None) -> HttpResponse:
     previous_monday = monday - timedelta(days=7)
     next_monday = monday + timedelta(days=7)
     rows = [
-        {"totals": d, "url": day_url(d.day), "status": d.status(today), "is_today": d.day == today}
+        {"totals": d, "url": day_path(d.day), "status": d.status(today), "is_today": d.day == today}
         for d in days
     ]
     flag_sources = _flag_sources(days)
@@ -129,7 +112,7 @@ def week(request: HttpRequest, day: str | None = None) -> HttpResponse:
             "chart_data": week_chart_data(days),
             "previous_url": (
                 reverse("week", args=[previous_monday.isoformat()])
-                if previous_monday >= FIRST_DAY
+                if previous_monday >= limits.EARLIEST_DAY
                 else None
             ),
             "next_url": (
@@ -152,13 +135,13 @@ def _history_month(request: HttpRequest, today: date) -> tuple[int, int]:
     match = YEAR_MONTH.fullmatch(request.GET.get("month", ""))
     if match:
         year, month = int(match[1]), int(match[2])
-        if FIRST_DAY.year <= year <= LAST_DAY.year and 1 <= month <= 12:
+        if limits.EARLIEST_DAY.year <= year <= LAST_DAY.year and 1 <= month <= 12:
             return year, month
     return today.year, today.month
 
 
 def _month_link(days: int, year: int, month: int) -> str | None:
-    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+    if not limits.EARLIEST_DAY.year <= year <= LAST_DAY.year:
         return None
     return f"{reverse('history')}?days={days}&month={year:04d}-{month:02d}#calendar"
 
@@ -219,7 +202,7 @@ def history(request: HttpRequest) -> HttpResponse:
                 }
                 for n in series.HISTORY_CHOICES
             ],
-            "rows": [{"h": h, "url": day_url(h.totals.day)} for h in history_days],
+            "rows": [{"h": h, "url": day_path(h.totals.day)} for h in history_days],
             "logged_days": sum(1 for t in totals if t.logged),
             "shown_days": len(history_days),
             "since": history_days[0].totals.day
@@ -231,7 +214,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "chart_data": history_chart_data(history_days),
             "calendar": cal,
             "calendar_rows": [
-                [{"cell": c, "url": day_url(c.day) if c.in_month else None} for c in week_cells]
+                [{"cell": c, "url": day_path(c.day) if c.in_month else None} for c in week_cells]
                 for week_cells in cal.weeks
             ],
             "statuses": [

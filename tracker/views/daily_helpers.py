@@ -3,14 +3,30 @@ ValidationError into form errors."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str, *, earliest: date, latest: date) -> date:
+    """A YYYY-MM-DD day from a URL between ``earliest`` and ``latest``, else 404."""
+    if not ISO_DAY.fullmatch(text):
+        raise Http404("Not a date; use YYYY-MM-DD.")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Http404("No such date.")
+    if not earliest <= day <= latest:
+        raise Http404("Date out of range.")
+    return day
 
 
 def day_path(day: date) -> str:

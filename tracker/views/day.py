@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tracker import daily_rows, daily_status, limits, page_cache, selectors
-
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+from tracker.views import daily_helpers
+from tracker.views.daily_helpers import parse_day
 
 
 def _parse_day(text: str) -> date:
-    """A YYYY-MM-DD day that can hold entries (1900 to tomorrow), else 404."""
-    if not ISO_DAY.fullmatch(text):
-        raise Http404("Not a day")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise Http404("Not a day")
-    if day < limits.EARLIEST_DAY or day > timezone.localdate() + timedelta(
-        days=limits.DAYS_AHEAD_ALLOWED
-    ):
-        raise Http404("No entries can be logged on that day")
-    return day
+    """A day that can hold entries (1900 to tomorrow), else 404."""
+    latest = timezone.localdate() + timedelta(days=limits.DAYS_AHEAD_ALLOWED)
+    return parse_day(text, earliest=limits.EARLIEST_DAY, latest=latest)
 
 
 def _day_context(request: HttpRequest, day: date) -> dict:
@@ -85,7 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def day_pick(request: HttpRequest) -> HttpResponse:
     """The day picker's target (?date=YYYY-MM-DD, a plain GET form); without one, today."""
     chosen = request.GET.get("date", "")
-    if ISO_DAY.fullmatch(chosen):
+    if daily_helpers.ISO_DAY.fullmatch(chosen):
         return redirect("day", day=chosen)
     return redirect("day", day=timezone.localdate().isoformat())
 
