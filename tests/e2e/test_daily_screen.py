@@ -44,7 +44,7 @@ def five_products(user) -> list[SupplementProduct]:
             form=form,
             label_basis=SupplementProduct.LabelBasis.COMPOUND,
             amount_per_serving_mg=Decimal("500"),
-        )
+        ).obj
         for n, form in enumerate(forms, 1)
     ]
 
