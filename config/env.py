@@ -49,6 +49,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis URL (redis://host:6379/0, rediss://..., unix:///path.sock) or ""."""
+    raw = os.environ.get(name, "").strip()
+    if raw and urlparse(raw).scheme not in REDIS_SCHEMES:
+        raise ImproperEnvironment(
+            f"{name} must start with redis://, rediss:// or unix://; got {raw!r}"
+        )
+    return raw
+
+
 def database_from_url(url: str, base_dir) -> dict:
     """Django DATABASES['default'] for a DATABASE_URL; empty means the SQLite file."""
     if not url:

@@ -8,14 +8,19 @@ single value above ``OPTIONS["MAX_VALUE_BYTES"]`` (it is simply not cached).
 
 from __future__ import annotations
 
+import pickle
+
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 _sizes: dict[str, dict[str, int]] = {}
 _totals: dict[str, list[int]] = {}
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
+# A page kept in Redis without a timeout of its own still goes after a day.
+DEFAULT_REDIS_TTL = 24 * 60 * 60
 
 
 class BoundedLocMemCache(LocMemCache):
@@ -73,3 +78,40 @@ class BoundedLocMemCache(LocMemCache):
             self._expire_info.clear()
             self._sizes.clear()
             self._total[0] = 0
+
+
+class BoundedRedisCache(RedisCache):
+    """Django's Redis cache that keeps no value above ``OPTIONS["MAX_VALUE_BYTES"]`` and never
+    stores one without a TTL.
+
+    The total is bounded by the Redis server itself (``maxmemory`` with the ``allkeys-lru``
+    policy, README: "Several app servers"): this guard does not depend on that setting, so a
+    misconfigured server still holds no huge page and nothing forever.
+    """
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self.max_value_bytes = int(options.pop("MAX_VALUE_BYTES", DEFAULT_MAX_VALUE_BYTES))
+        super().__init__(server, {**params, "OPTIONS": options})
+        if self.default_timeout is None:
+            self.default_timeout = DEFAULT_REDIS_TTL
+
+    def _fits(self, value) -> bool:
+        size = len(value) if isinstance(value, bytes | str) else len(pickle.dumps(value))
+        return size <= self.max_value_bytes
+
+    def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
+        if timeout is None:
+            timeout = DEFAULT_REDIS_TTL
+        return super().get_backend_timeout(timeout)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if not self._fits(value):
+            self.delete(key, version=version)
+            return
+        super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if not self._fits(value):
+            return False
+        return super().add(key, value, timeout, version)
