@@ -11,11 +11,13 @@ by field), 422 the request does not match the schema, 429 too many requests.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
@@ -26,6 +28,8 @@ from api.throttle import TokenRateThrottle
 from api.tokens import find_token
 from tracker import selectors, series, services
 from tracker.models import IntakeEntry, SupplementProduct, SymptomEntry
+
+logger = logging.getLogger("django.request")
 
 # The range of days the API reads or writes: the rules know nothing before 1900, and a
 # 9999-12-31 week would end past the calendar.
@@ -119,6 +123,15 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         f"Too many requests with this token: at most {TokenRateThrottle.limit()} a minute. "
         "Wait a minute and try again.",
     )
+
+
+@api.exception_handler(Exception)
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug still answers JSON (and is logged with its traceback, as Django would)."""
+    if isinstance(exc, HttpError):
+        return _error(request, exc.status_code, str(exc))
+    logger.error("API request failed: %s", request.path, exc_info=exc)
+    return _error(request, 500, "Something went wrong on our side; it has been logged.")
 
 
 def _check_day(day: date, name: str = "day") -> None:
@@ -306,6 +319,7 @@ api.add_router("/symptoms", symptoms)
 api.add_router("", days)
 
 
+@csrf_exempt  # the API has no session writes; an unknown address says so for any method
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other /api/ address: JSON, like the rest of the API, never the HTML 404 page."""
     return JsonResponse({"detail": "No such API address; see /api/docs."}, status=404)

@@ -264,3 +264,13 @@ def test_the_api_root_is_json_too(client, method):
     response = getattr(client, method)("/api/")
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+def test_a_bug_still_answers_json(api, monkeypatch, product):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("tracker.selectors.day_overview", broken)
+    response = api.get("/api/days/2026-01-05")
+    assert response.status_code == 500
+    assert response.json()["detail"].startswith("Something went wrong")
