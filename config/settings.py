@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 
 from config.env import (
     ImproperEnvironment,
+    cache_settings,
     database_from_url,
     env_bool,
     env_int,
@@ -106,8 +107,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 
 # Rendered dashboard, day, week and history pages, per person, until their data changes
-# (tracker/page_cache.py). Local memory: each worker process keeps its own; the version
-# that invalidates them is in the database. 0 seconds turns the page cache off.
+# (tracker/page_cache.py). Local memory per worker process, or Redis shared by all with
+# REDIS_URL (below); the version that invalidates them is in the database. 0 seconds turns
+# the page cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 # Pages above PAGE_CACHE_MAX_PAGE_BYTES are rendered every time rather than kept, and the
 # whole page cache of a worker stays under DJANGO_PAGE_CACHE_MAX_MB (least recently used
@@ -118,41 +120,16 @@ PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
 # and the sessions, between every app server (README: "Several app servers"); without it each
 # worker process keeps its own in local memory.
 REDIS_URL = env_redis_url("REDIS_URL")
-CACHE_KEY_PREFIX = env_str("DJANGO_CACHE_KEY_PREFIX", "mg")
+CACHES = cache_settings(
+    redis_url=REDIS_URL,
+    key_prefix=env_str("DJANGO_CACHE_KEY_PREFIX", "mg"),
+    page_seconds=PAGE_CACHE_SECONDS,
+    page_max_bytes=PAGE_CACHE_MAX_BYTES,
+    page_max_value_bytes=PAGE_CACHE_MAX_PAGE_BYTES,
+)
 if REDIS_URL:
-    CACHES = {
-        # Rate limits (accounts/throttle.py, api/throttle.py) and the sessions' cache.
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:d",
-        },
-        # Bounded in Redis by its maxmemory with allkeys-lru; the backend itself keeps no page
-        # above PAGE_CACHE_MAX_PAGE_BYTES and gives every page a TTL.
-        "pages": {
-            "BACKEND": "tracker.cache_backends.BoundedRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:p",
-            "TIMEOUT": max(PAGE_CACHE_SECONDS, 1),
-            "OPTIONS": {"MAX_VALUE_BYTES": PAGE_CACHE_MAX_PAGE_BYTES},
-        },
-    }
     # Sessions read from Redis, written through to the database: a Redis restart signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
-    CACHES = {
-        # Also holds the rate limits (accounts/throttle.py, api/throttle.py): per worker process.
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "pages": {
-            "BACKEND": "tracker.cache_backends.BoundedLocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {
-                "MAX_ENTRIES": 1000,
-                "MAX_BYTES": PAGE_CACHE_MAX_BYTES,
-                "MAX_VALUE_BYTES": PAGE_CACHE_MAX_PAGE_BYTES,
-            },
-        },
-    }
 # Requests per API token per minute (api/throttle.py); more get 429.
 API_RATE_PER_MINUTE = env_int("DJANGO_API_RATE_PER_MINUTE", 120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

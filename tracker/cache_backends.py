@@ -115,3 +115,13 @@ class BoundedRedisCache(RedisCache):
         if not self._fits(value):
             return False
         return super().add(key, value, timeout, version)
+
+    def clear(self):
+        """Only this cache's keys (its KEY_PREFIX), never the whole Redis database that Django's
+        own clear() would empty: the rate limits and sessions may share it."""
+        client = self._cache.get_client(write=True)
+        pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+        return True
