@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -206,6 +207,14 @@ def _import(client, user, things):
     return import_file(client, "\n".join([HEADER, row.replace("Almonds, test", '"Almonds, test"')]))
 
 
+def _cronometer_import(client, user, things):
+    text = f"Day,Food Name,Amount,Magnesium (mg)\n{timezone.localdate():%Y-%m-%d},Kale,50 g,23\n"
+    upload = SimpleUploadedFile("servings.csv", text.encode(), "text/csv")
+    client.post(reverse("cronometer-import"), {"file": upload})
+    digest = client.get(reverse("cronometer-preview")).context["form"].initial["digest"]
+    return client.post(reverse("cronometer-confirm"), {"digest": digest})
+
+
 # route name -> the POST a person makes through the page (each answers a redirect).
 WRITES = {
     "entry-add": lambda c, u, t: c.post(reverse("entry-add"), supplement_data(t["product"])),
@@ -241,6 +250,7 @@ WRITES = {
     ),
     "symptom-delete": lambda c, u, t: c.post(reverse("symptom-delete", args=[t["symptom"].pk])),
     "import-confirm": _import,
+    "cronometer-confirm": _cronometer_import,
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),
@@ -260,6 +270,9 @@ NOT_SHOWN = {
     "delete_account",
     "import",  # the upload is only read into the session for the preview
     "import-cancel",
+    "cronometer-import",  # the Cronometer upload waits in its own table for the preview
+    "cronometer-preview",  # the preview again, with other products chosen: writes nothing
+    "cronometer-cancel",
     "forms",  # the converter
     "api-tokens",  # tokens show on no cached page
     "api-token-revoke",
