@@ -8,11 +8,15 @@ single value above ``OPTIONS["MAX_VALUE_BYTES"]`` (it is simply not cached).
 
 from __future__ import annotations
 
+import logging
 import pickle
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 _sizes: dict[str, dict[str, int]] = {}
 _totals: dict[str, list[int]] = {}
@@ -105,11 +109,22 @@ class BoundedRedisCache(RedisCache):
             timeout = DEFAULT_REDIS_TTL
         return super().get_backend_timeout(timeout)
 
+    def get(self, key, default=None, version=None):
+        # Redis unreachable: a miss, and the page is rendered (/healthz reports the outage).
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            logger.warning("page cache: Redis unavailable", exc_info=True)
+            return default
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        if not self._fits(value):
-            self.delete(key, version=version)
-            return
-        super().set(key, value, timeout, version)
+        try:
+            if not self._fits(value):
+                self.delete(key, version=version)
+                return
+            super().set(key, value, timeout, version)
+        except RedisError:
+            logger.warning("page cache: Redis unavailable", exc_info=True)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if not self._fits(value):

@@ -222,3 +222,21 @@ def test_redis_url_switches_the_settings():
         "True",
         "True",
     ]
+
+
+@pytest.mark.django_db
+def test_with_redis_down_pages_render_and_healthz_says_so(settings, user):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CACHES = cache_settings(
+        redis_url=settings.REDIS_URL,
+        key_prefix="mgtest-down",
+        page_seconds=600,
+        page_max_bytes=settings.PAGE_CACHE_MAX_BYTES,
+        page_max_value_bytes=settings.PAGE_CACHE_MAX_PAGE_BYTES,
+    )
+    client = Client()
+    client.force_login(user)
+    client.get(reverse("profile"))
+    assert client.get("/").status_code == 200  # rendered, not cached
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (503, b"cache unavailable")
