@@ -30,12 +30,14 @@ class RevokeForm(forms.Form):
     token = forms.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
+NEW_TOKEN_KEY = "api_new_token"  # noqa: S105 - a session key, not a secret
+
+
 @login_required
 @never_cache  # the new token is on this response only
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
             created = tokens.create_token(
@@ -48,16 +50,18 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            form = TokenForm()
-    return render(
-        request,
-        "api/tokens.html",
-        {
-            "form": form,
-            "created": created,
-            "tokens": ApiToken.objects.filter(owner=request.user),
-        },
-    )
+            # Shown by the page the redirect opens, then forgotten: a reload of that page
+            # neither shows it again nor makes a second token.
+            request.session[NEW_TOKEN_KEY] = {"id": created.token.pk, "secret": created.secret}
+            return redirect("api-tokens")
+    shown = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
+    owned = ApiToken.objects.filter(owner=request.user)
+    created = None
+    if isinstance(shown, dict):
+        token = owned.filter(pk=shown.get("id"), revoked_at__isnull=True).first()
+        if token is not None:
+            created = tokens.NewToken(token, str(shown.get("secret", "")))
+    return render(request, "api/tokens.html", {"form": form, "created": created, "tokens": owned})
 
 
 @login_required

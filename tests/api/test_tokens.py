@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_token_is_shown_once_and_stored_only_as_its_digest(logged_in, user):
-    response = logged_in.post("/accounts/tokens/", {"name": "Shortcut", "scope": "write"})
-    assert response.status_code == 200
+    made = logged_in.post("/accounts/tokens/", {"name": "Shortcut", "scope": "write"})
+    assert made.status_code == 302
+    response = logged_in.get(made.url)
     token = ApiToken.objects.get(owner=user)
     secret = response.context["created"].secret
     assert secret.startswith("mgt_") and len(secret) >= 4 + 43
@@ -26,6 +27,7 @@ def test_a_new_token_is_shown_once_and_stored_only_as_its_digest(logged_in, user
     assert secret not in again.content.decode()
     assert token.prefix in again.content.decode()
     assert "never used" in again.content.decode()
+    assert again.context["created"] is None and "api_new_token" not in logged_in.session
 
 
 def test_the_token_opens_the_api_and_records_its_last_use(client, user):
