@@ -52,18 +52,19 @@ class Problem(Schema):
 # --- Input -------------------------------------------------------------------------------
 
 
+def _plain_note(value: str) -> str:
+    bad = control_character(value)
+    if bad:
+        raise ValueError(f"the note holds a control character ({bad})")
+    return value.strip()
+
+
 class _Written(Schema):
     day: dt.date
     time: dt.time | None = None
     note: Note = ""
 
-    @field_validator("note")
-    @classmethod
-    def _plain_note(cls, value: str) -> str:
-        bad = control_character(value)
-        if bad:
-            raise ValueError(f"the note holds a control character ({bad})")
-        return value.strip()
+    _note = field_validator("note")(_plain_note)
 
     @field_validator("time")
     @classmethod
@@ -93,7 +94,7 @@ class SymptomIn(Schema):
     severity: Annotated[int, Field(ge=1, le=5)]
     note: Note = ""
 
-    _plain_note = field_validator("note")(_Written._plain_note.__func__)
+    _note = field_validator("note")(_plain_note)
 
 
 class RangePage(Schema):
