@@ -15,9 +15,9 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from api.text import control_character
 from tracker import intake
 from tracker.models import IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.text import control_character
 
 MAX_PAGE = 200
 MAX_OFFSET = 1_000_000

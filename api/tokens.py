@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from api.models import ApiToken
-from api.text import control_character
+from tracker.text import control_character
 
 TOKEN_PREFIX = "mgt_"  # noqa: S105 - a marker, not a secret
 MAX_ACTIVE_TOKENS = 20

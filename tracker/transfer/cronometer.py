@@ -33,10 +33,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from accounts.models import User
-from api.text import control_character
 from tracker import intake, services
 from tracker.imported_rows import ImportedRow, seen_keys
 from tracker.models import EntryKind, Food, SupplementProduct
+from tracker.text import control_character
 from tracker.transfer.formats import MAX_IMPORT_ROWS, plain_number, rows_message
 from tracker.transfer.plan import ImportPlan, ImportResult, PlannedEntry, apply_plan
 from tracker.transfer.reading import _check_day_caps

@@ -1,4 +1,4 @@
-"""Text rules shared by the token page, the API and the Cronometer import."""
+"""Text rules for names and notes that arrive outside the forms (the API, imports, tokens)."""
 
 from __future__ import annotations
 
