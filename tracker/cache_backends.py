@@ -134,9 +134,18 @@ class BoundedRedisCache(RedisCache):
     def clear(self):
         """Only this cache's keys (its KEY_PREFIX), never the whole Redis database that Django's
         own clear() would empty: the rate limits and sessions may share it."""
-        client = self._cache.get_client(write=True)
-        pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        for start in range(0, len(keys), 1000):
-            client.delete(*keys[start : start + 1000])
+        clear_own_keys(self)
         return True
+
+
+def clear_own_keys(cache) -> None:
+    """Empty ``cache``; a Redis one only of the keys under its KEY_PREFIX (Django's clear()
+    would FLUSHDB the whole database, another deployment's keys included)."""
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    pattern = f"{cache.key_prefix}:*" if cache.key_prefix else "*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])

@@ -227,6 +227,8 @@ def test_redis_url_switches_the_settings():
 @pytest.mark.django_db
 def test_with_redis_down_pages_render_and_healthz_says_so(settings, user):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    # Sessions in the database here: with cached_db they need Redis too (README).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.CACHES = cache_settings(
         redis_url=settings.REDIS_URL,
         key_prefix="mgtest-down",
