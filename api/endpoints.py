@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer
 
+from accounts.errors import AccountGone
 from api import schemas
 from api.throttle import TokenRateThrottle
 from api.tokens import find_token
@@ -123,6 +124,11 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         f"Too many requests with this token: at most {TokenRateThrottle.limit()} a minute. "
         "Wait a minute and try again.",
     )
+
+
+@api.exception_handler(AccountGone)
+def _account_gone(request: HttpRequest, exc: AccountGone) -> HttpResponse:
+    return _error(request, 401, "This token's account no longer exists.")
 
 
 @api.exception_handler(Exception)

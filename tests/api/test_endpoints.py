@@ -274,3 +274,18 @@ def test_a_bug_still_answers_json(api, monkeypatch, product):
     response = api.get("/api/days/2026-01-05")
     assert response.status_code == 500
     assert response.json()["detail"].startswith("Something went wrong")
+
+
+def test_an_account_deleted_mid_request_is_a_json_401(api, monkeypatch, product, today):
+    from accounts.errors import AccountGone
+
+    def gone(user):
+        raise AccountGone(1)
+
+    monkeypatch.setattr("tracker.page_cache.mark_changed", gone)
+    response = api.post(
+        "/api/entries/supplements",
+        {"product_id": product.pk, "day": today.isoformat(), "servings": "1"},
+    )
+    assert response.status_code == 401
+    assert "no longer exists" in response.json()["detail"]

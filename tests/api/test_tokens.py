@@ -111,3 +111,15 @@ def test_a_signed_in_session_alone_does_not_open_the_api(logged_in):
         content_type="application/json",
     )
     assert response.status_code == 401
+
+
+def test_staff_see_tokens_in_the_admin_but_never_the_secret(client, user, write_token):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    token = ApiToken.objects.get(owner=user)
+    listing = client.get("/admin/api/apitoken/")
+    assert listing.status_code == 200 and token.prefix in listing.content.decode()
+    detail = client.get(f"/admin/api/apitoken/{token.pk}/change/")
+    assert detail.status_code == 200 and write_token not in detail.content.decode()
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
