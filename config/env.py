@@ -49,6 +49,62 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis URL (redis://host:6379/0, rediss://..., unix:///path.sock) or ""."""
+    raw = os.environ.get(name, "").strip()
+    if raw and urlparse(raw).scheme not in REDIS_SCHEMES:
+        raise ImproperEnvironment(
+            f"{name} must start with redis://, rediss:// or unix://; got {raw!r}"
+        )
+    return raw
+
+
+def cache_settings(
+    *,
+    redis_url: str,
+    key_prefix: str,
+    page_seconds: int,
+    page_max_bytes: int,
+    page_max_value_bytes: int,
+) -> dict:
+    """Django CACHES: "default" (rate limits, and sessions with Redis) and "pages" (the
+    rendered pages of tracker/page_cache.py). With a Redis URL both live in Redis, shared by
+    every app server; without one each worker process keeps its own in local memory."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": f"{key_prefix}:d",
+            },
+            # The total is bounded by Redis itself (maxmemory with allkeys-lru, README:
+            # "Several app servers"); the backend keeps no page above the size limit and gives
+            # every page a TTL, whatever the server's settings.
+            "pages": {
+                "BACKEND": "tracker.cache_backends.BoundedRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": f"{key_prefix}:p",
+                "TIMEOUT": max(page_seconds, 1),
+                "OPTIONS": {"MAX_VALUE_BYTES": page_max_value_bytes},
+            },
+        }
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "tracker.cache_backends.BoundedLocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {
+                "MAX_ENTRIES": 1000,
+                "MAX_BYTES": page_max_bytes,
+                "MAX_VALUE_BYTES": page_max_value_bytes,
+            },
+        },
+    }
+
+
 def database_from_url(url: str, base_dir) -> dict:
     """Django DATABASES['default'] for a DATABASE_URL; empty means the SQLite file."""
     if not url:

@@ -11,10 +11,12 @@ from csp.constants import NONE, SELF
 
 from config.env import (
     ImproperEnvironment,
+    cache_settings,
     database_from_url,
     env_bool,
     env_int,
     env_list,
+    env_redis_url,
     env_str,
 )
 
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "ninja",
+    "api",
 ]
 # The benchmark's app (bench/: `manage.py seed_bench`, the minimal view): installed only when
 # benchmarking. DJANGO_BENCH=1 installs it; DJANGO_BENCH_VIEWS=1 also routes its view.
@@ -91,29 +95,43 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), BASE_DIR)}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Persistent connections: each worker keeps its connection this many seconds (0: one per
+    # request), checked before reuse so a restarted server or pgbouncer is not an error page.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DJANGO_CONN_HEALTH_CHECKS", True)
+    # pgbouncer in transaction pooling mode hands each transaction to any server connection,
+    # where a named cursor of an earlier transaction does not exist (README: several servers).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DJANGO_DISABLE_SERVER_SIDE_CURSORS", False
+    )
 
 # Rendered dashboard, day, week and history pages, per person, until their data changes
-# (tracker/page_cache.py). Local memory: each worker process keeps its own; the version
-# that invalidates them is in the database. 0 seconds turns the page cache off.
+# (tracker/page_cache.py). Local memory per worker process, or Redis shared by all with
+# REDIS_URL (below); the version that invalidates them is in the database. 0 seconds turns
+# the page cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 # Pages above PAGE_CACHE_MAX_PAGE_BYTES are rendered every time rather than kept, and the
 # whole page cache of a worker stays under DJANGO_PAGE_CACHE_MAX_MB (least recently used
 # pages go first): one person's huge day page or endless ?v=N URLs cannot grow a worker.
 PAGE_CACHE_MAX_PAGE_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_PAGE_KB", 512) * 1024
 PAGE_CACHE_MAX_BYTES = env_int("DJANGO_PAGE_CACHE_MAX_MB", 32) * 1024 * 1024
-CACHES = {
-    # Also holds the password-reset rate limits (accounts/throttle.py): per worker process.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "tracker.cache_backends.BoundedLocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {
-            "MAX_ENTRIES": 1000,
-            "MAX_BYTES": PAGE_CACHE_MAX_BYTES,
-            "MAX_VALUE_BYTES": PAGE_CACHE_MAX_PAGE_BYTES,
-        },
-    },
-}
+# REDIS_URL (redis://host:6379/0) shares both caches, and so the page cache, the rate limits
+# and the sessions, between every app server (README: "Several app servers"); without it each
+# worker process keeps its own in local memory.
+REDIS_URL = env_redis_url("REDIS_URL")
+CACHES = cache_settings(
+    redis_url=REDIS_URL,
+    key_prefix=env_str("DJANGO_CACHE_KEY_PREFIX", "mg"),
+    page_seconds=PAGE_CACHE_SECONDS,
+    page_max_bytes=PAGE_CACHE_MAX_BYTES,
+    page_max_value_bytes=PAGE_CACHE_MAX_PAGE_BYTES,
+)
+if REDIS_URL:
+    # Sessions read from Redis, written through to the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Requests per API token per minute (api/throttle.py); more get 429.
+API_RATE_PER_MINUTE = env_int("DJANGO_API_RATE_PER_MINUTE", 120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

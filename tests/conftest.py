@@ -79,8 +79,11 @@ def _empty_page_cache():
     """Each test starts with no rendered pages kept (tracker/page_cache.py) and no counts."""
     from django.core.cache import caches
 
-    caches["pages"].clear()
-    caches["default"].clear()  # and no e-mail rate-limit counts (accounts/throttle.py)
+    from tracker.cache_backends import clear_own_keys
+
+    # With REDIS_URL set, only this deployment's keys (its prefix), never the whole database.
+    clear_own_keys(caches["pages"])
+    clear_own_keys(caches["default"])  # and no rate-limit counts (accounts/throttle.py, api/)
 
 
 def pytest_report_header(config):

@@ -9,6 +9,10 @@ OBJECT_FOR_PREFIX = {
     "symptoms/": "symptom",
     "foods/mine/": "own_food",
     "log/": "product",
+    # The REST API (api/endpoints.py), opened with a token: tests/test_ownership.py.
+    "api/entries/": "entry",
+    "api/products/": "product",
+    "api/symptoms/": "symptom",
 }
 
 

@@ -468,4 +468,5 @@ class WarningSent(models.Model):
         return f"{self.owner_id} {self.day} {self.flag}"
 
 
+from tracker.imported_rows import ImportedRow  # noqa: E402, F401  (its own module)
 from tracker.pending_imports import PendingImport  # noqa: E402, F401  (its own module)

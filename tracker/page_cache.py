@@ -21,9 +21,9 @@ have changed. The key names everything a page depends on:
 A request with a flash message waiting is rendered normally: the message must show once.
 Reference data (forms, foods) changes only through the admin; ``PAGE_CACHE_SECONDS`` bounds
 how long such a change can take to show. Each process keeps its own cache (local memory,
-``CACHES["pages"]``, bounded by bytes: tracker/cache_backends.py); the version lives in the
-database, so all processes agree on it. A page above ``PAGE_CACHE_MAX_PAGE_BYTES`` is not
-cached at all.
+``CACHES["pages"]``, bounded by bytes: tracker/cache_backends.py), or with REDIS_URL all share
+one in Redis; the version lives in the database, so all processes agree on it. A page above
+``PAGE_CACHE_MAX_PAGE_BYTES`` is not cached at all.
 """
 
 from __future__ import annotations

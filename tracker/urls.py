@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("tracker.views.transfer")),
     path("", include("tracker.views.insight")),
     path("", include("tracker.views.undo")),
+    path("", include("tracker.views.cronometer")),
 ]

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
@@ -27,4 +29,10 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    if settings.REDIS_URL:
+        # With a shared cache every page reads Redis: a server that cannot reach it is unwell.
+        try:
+            caches["default"].get("healthz")
+        except Exception:  # redis-py's errors: connection refused, timeout, auth, ...
+            return HttpResponse("cache unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
