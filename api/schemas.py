@@ -267,7 +267,7 @@ def day_out(overview) -> DayOut:
         supplemental_mg_exact=exact(totals.supplemental_mg),
         food_mg=mg(totals.food_mg),
         food_mg_exact=exact(totals.food_mg),
-        entries=totals.entry_count,
+        entries=totals.entries,
         target_mg=mg(target.mg) if target else None,
         target_rule=target.rule if target else None,
         upper_limit_mg=mg(ul.mg),
