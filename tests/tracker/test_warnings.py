@@ -129,14 +129,28 @@ def test_a_recorded_warning_claims_nothing_and_keeps_the_write(
     assert IntakeEntry.objects.filter(pk=written.obj.pk).exists()
 
 
-def test_email_once_claims_each_flag_once(person, django_capture_on_commit_callbacks):
-    flags = intake.day_flags(supplemental_mg=Decimal("500"), ul=intake.ul_for(person, date.today()))
-    day = services.person_today(person)  # warning e-mails are for today and yesterday
+def test_the_queued_e_mail_sends_each_flag_once(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The e-mail is a task queued on commit; two runs of it (two workers) send one e-mail,
+    because the task records WarningSent before it sends."""
     with django_capture_on_commit_callbacks() as callbacks:
-        first = warnings.email_once(owner=person, day=day, flags=flags)
-        second = warnings.email_once(owner=person, day=day, flags=flags)
-    assert [f.code for f in first] == [f.code for f in flags] and second == []
-    assert len(callbacks) == 1
+        log(person, elemental(person, "500"))
+    assert len(callbacks) == 1 and mailoutbox == []
+    callbacks[0]()
+    callbacks[0]()
+    assert len(mailoutbox) == 1
+    assert WarningSent.objects.filter(owner=person).count() == 3
+
+
+def test_an_entry_undone_before_the_task_runs_sends_nothing(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        written = log(person, elemental(person, "500"))
+    services.delete_entry(entry=written.obj)
+    callbacks[0]()
+    assert mailoutbox == [] and not WarningSent.objects.exists()
 
 
 def test_no_email_when_the_write_rolls_back(person, mailoutbox):
