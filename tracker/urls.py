@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("tracker.views.daily")),
     path("", include("tracker.views.charts")),
     path("", include("tracker.views.transfer")),
+    path("", include("tracker.views.routine")),
 ]
