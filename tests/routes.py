@@ -9,6 +9,9 @@ OBJECT_FOR_PREFIX = {
     "symptoms/": "symptom",
     "foods/mine/": "own_food",
     "log/": "product",
+    "routine/": "dose",
+    "routine/stock/": "product",
+    "routine/medicines/": "medicine",
 }
 
 
@@ -43,7 +46,7 @@ def fill(route: str, entry: URLPattern, objects: dict, day: str) -> str | None:
     for name, conv in entry.pattern.converters.items():
         if type(conv).__name__ == "IntConverter":
             kind = object_kind(route)
-            if kind is None:
+            if kind is None or kind not in objects:
                 return None
             url = url.replace(f"<int:{name}>", str(objects[kind].pk))
         else:

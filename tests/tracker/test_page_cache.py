@@ -17,6 +17,8 @@ from accounts.models import User
 from tests.accounts.test_signup_profile import profile_data
 from tests.factories import (
     FoodFactory,
+    MedicineFactory,
+    RoutineDoseFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -92,7 +94,27 @@ def things(user):
             owner=user, product=product, day=today - timedelta(days=1)
         ),
         "symptom": SymptomEntryFactory(owner=user, day=today),
+        "dose": RoutineDoseFactory(owner=user, product=product),
+        "medicine": MedicineFactory(owner=user),
     }
+
+
+def _dose_data(product) -> dict:
+    return {
+        "product": product.pk,
+        "quantity": "2",
+        "unit": "capsule",
+        "time": "08:00",
+        "weekdays": list("0123456"),
+        "start_date": f"{timezone.localdate():%Y-%m-%d}",
+    }
+
+
+def _on_dose(name: str):
+    def write(c, u, t):
+        return c.post(reverse(name, args=[t["dose"].pk, f"{timezone.localdate():%Y-%m-%d}"]))
+
+    return write
 
 
 # --- Hits --------------------------------------------------------------------------------
@@ -244,6 +266,26 @@ WRITES = {
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),
+    "routine": lambda c, u, t: c.post(reverse("routine"), _dose_data(t["product"])),
+    "routine-edit": lambda c, u, t: c.post(
+        reverse("routine-edit", args=[t["dose"].pk]), _dose_data(t["product"])
+    ),
+    "routine-delete": lambda c, u, t: c.post(reverse("routine-delete", args=[t["dose"].pk])),
+    "routine-take": _on_dose("routine-take"),
+    "routine-skip": _on_dose("routine-skip"),
+    "routine-snooze": _on_dose("routine-snooze"),
+    "routine-stock": lambda c, u, t: c.post(
+        reverse("routine-stock", args=[t["product"].pk]), {"action": "bottle", "units": "60"}
+    ),
+    "routine-medicines": lambda c, u, t: c.post(
+        reverse("routine-medicines"), {"group": "proton pump inhibitors", "name": "omeprazole"}
+    ),
+    "routine-medicine-delete": lambda c, u, t: c.post(
+        reverse("routine-medicine-delete", args=[t["medicine"].pk])
+    ),
+    "routine-notifications": lambda c, u, t: c.post(
+        reverse("routine-notifications"), {"email_reminders": "on"}
+    ),
 }
 
 # POST routes that change nothing a cached page shows (or end the session).
@@ -261,6 +303,10 @@ NOT_SHOWN = {
     "import",  # the upload is only read into the session for the preview
     "import-cancel",
     "forms",  # the converter
+    "routine-push-subscribe",  # a device's push address, shown on no cached page
+    # The notification's buttons answer the service worker in JSON; "taken" marks pages stale
+    # through the same service as the checklist (tests/tracker/test_routine.py checks it).
+    "routine-push-action",
 }
 
 

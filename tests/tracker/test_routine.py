@@ -274,9 +274,11 @@ def test_push_action_takes_the_dose_with_a_signed_token(client, user, glycinate)
     dose, _ = plan(user, glycinate)
     today = services.person_today(user)
     token = push_token(owner_id=user.pk, dose_id=dose.pk, day=today)
+    version = type(user).objects.get(pk=user.pk).data_version
     response = client.post(reverse("routine-push-action"), {"token": token, "action": "taken"})
     assert response.status_code == 200
     assert DoseRecord.objects.get(dose=dose).status == "taken"
+    assert type(user).objects.get(pk=user.pk).data_version > version  # cached pages stale
     forged = client.post(reverse("routine-push-action"), {"token": token + "x", "action": "taken"})
     assert forged.status_code == 400
 

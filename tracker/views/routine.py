@@ -166,6 +166,8 @@ def _dose_action(request: HttpRequest, pk: int, day: str, action) -> HttpRespons
         owner=request.user,
     )
     when = _day(day)
+    if request.method != "POST":  # a bookmarked or shared link: a GET never writes
+        return _back(request, when)
     try:
         action(dose, when)
     except ValidationError as error:
@@ -174,7 +176,7 @@ def _dose_action(request: HttpRequest, pk: int, day: str, action) -> HttpRespons
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dose_take(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     def take(dose, when):
         routine.take_dose(dose=dose, day=when)
@@ -184,7 +186,7 @@ def dose_take(request: HttpRequest, pk: int, day: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dose_skip(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     form = SkipForm(request.POST)
 
@@ -198,7 +200,7 @@ def dose_skip(request: HttpRequest, pk: int, day: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dose_snooze(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     def snooze(dose, when):
         routine.snooze_dose(dose=dose, day=when)
@@ -287,9 +289,11 @@ def medicines_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def medicine_delete(request: HttpRequest, pk: int) -> HttpResponse:
     medicine = get_object_or_404(Medicine, pk=pk, owner=request.user)
+    if request.method != "POST":  # a GET never writes
+        return redirect("routine-medicines")
     routine.delete_medicine(medicine=medicine)
     messages.success(request, "Removed.")
     return redirect("routine-medicines")
