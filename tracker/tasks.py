@@ -99,8 +99,8 @@ def send_day_warnings(owner_id: int, day_iso: str, codes: list[str], url: str) -
 # --- Notices: reminders and refills ----------------------------------------------------------
 
 
-def enqueue_notice(notice_id: int) -> None:
-    Notice.objects.filter(pk=notice_id).update(enqueued_at=timezone.now())
+def enqueue_notice(notice_id: int, *, now: dt.datetime | None = None) -> None:
+    Notice.objects.filter(pk=notice_id).update(enqueued_at=now or timezone.now())
     deliver_notice.enqueue(notice_id)
 
 
@@ -256,7 +256,7 @@ def schedule_due(*, now: dt.datetime | None = None) -> int:
         .values_list("pk", flat=True)[:5000]
     )
     for notice_id in ready:
-        enqueue_notice(notice_id)
+        enqueue_notice(notice_id, now=now)
     return len(ready)
 
 
