@@ -204,6 +204,7 @@ def push_payload(notice: Notice) -> str:
         {
             "title": f"Time for {_dose_words(dose)}",
             "body": f"Planned at {dose.time:%H:%M}.",
+            "tag": f"dose-{dose.pk}-{notice.day.isoformat()}",  # a snooze replaces, not adds
             "token": push_token(owner_id=notice.owner_id, dose_id=dose.pk, day=notice.day),
             "action_url": reverse("routine-push-action"),
             "url": "/",

@@ -9,7 +9,7 @@ self.addEventListener("push", function (event) {
   var title = data.title || "Magnesium tracker";
   event.waitUntil(self.registration.showNotification(title, {
     body: data.body || "",
-    tag: data.token ? "dose-" + data.token.slice(0, 16) : "mg-tracker",
+    tag: data.tag || "mg-tracker",
     data: data,
     actions: data.token ? [
       { action: "taken", title: "Taken" },
@@ -27,12 +27,24 @@ function post(data, action) {
   });
 }
 
+function answer(notification, action) {
+  var data = notification.data || {};
+  notification.close();
+  if ((action === "taken" || action === "snooze") && data.token) return post(data, action);
+  return self.clients.openWindow(data.url || "/");
+}
+
 self.addEventListener("notificationclick", function (event) {
-  var data = event.notification.data || {};
-  event.notification.close();
-  if ((event.action === "taken" || event.action === "snooze") && data.token) {
-    event.waitUntil(post(data, event.action));
-    return;
-  }
-  event.waitUntil(self.clients.openWindow(data.url || "/"));
+  event.waitUntil(answer(event.notification, event.action));
+});
+
+// A page of the app may answer a notification shown on this device the way its buttons do
+// ({type: "notification-action", tag, action}); the browser tests use it, as no test can
+// press a button the operating system draws.
+self.addEventListener("message", function (event) {
+  var msg = event.data || {};
+  if (msg.type !== "notification-action") return;
+  event.waitUntil(self.registration.getNotifications({ tag: msg.tag }).then(function (shown) {
+    return Promise.all(shown.map(function (n) { return answer(n, msg.action); }));
+  }));
 });
