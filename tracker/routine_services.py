@@ -20,6 +20,7 @@ from tracker import citations, intake, page_cache, services
 from tracker import routine_rules as rules
 from tracker.models import (
     DoseRecord,
+    IntakeEntry,
     Medicine,
     Notice,
     NotificationSettings,
@@ -270,6 +271,32 @@ def checklist(*, owner: User, day: dt.date) -> list[ChecklistItem]:
             )
         )
     return items
+
+
+def logged_notes(*, owner: User, day: dt.date) -> list[MedicineNote]:
+    """Flags for the supplement doses logged on ``day`` inside a medicine's spacing window:
+    one query for the medicines, and one for the day's logged times only when there are any."""
+    medicines = [m for m in Medicine.objects.filter(owner=owner) if m.time is not None]
+    if not medicines:
+        return []
+    times = sorted(
+        set(
+            IntakeEntry.objects.filter(
+                owner=owner, day=day, product__isnull=False, time__isnull=False
+            ).values_list("time", flat=True)
+        )
+    )
+    notes: list[MedicineNote] = []
+    for at in times:
+        for note in medicine_notes(magnesium_at=at, medicines=medicines):
+            notes.append(
+                MedicineNote(
+                    note.text.replace("Magnesium at", "Magnesium logged at", 1),
+                    note.citation_key,
+                    note.is_timing,
+                )
+            )
+    return notes
 
 
 @dataclass(frozen=True)

@@ -296,3 +296,29 @@ def test_another_person_cannot_subscribe_as_me(logged_in, user):
         reverse("routine-push-subscribe"), data="not json", content_type="application/json"
     )
     assert bad.status_code == 400
+
+
+def test_a_logged_dose_inside_a_window_is_flagged_on_the_dashboard(logged_in, user, glycinate):
+    routine.add_medicine(
+        owner=user, group="tetracycline antibiotics", name="doxycycline", time=dt.time(8, 0)
+    )
+    today = services.person_today(user)
+    services.log_supplement(
+        owner=user, product=glycinate, servings=Decimal(1), day=today, time=dt.time(9, 59)
+    )
+    notes = routine.logged_notes(owner=user, day=today)
+    assert len(notes) == 1 and "Magnesium logged at 09:59" in notes[0].text
+    assert "doxycycline at 08:00" in logged_in.get("/").content.decode()
+    # Exactly 2 h after the antibiotic taken at least 2 h before: fine.
+    IntakeEntry.objects.update(time=dt.time(10, 0))
+    assert routine.logged_notes(owner=user, day=today) == []
+
+
+def test_adherence_shows_on_the_week_and_history_pages(logged_in, user, glycinate):
+    dose, _ = plan(user, glycinate)
+    today = services.person_today(user)
+    routine.take_dose(dose=dose, day=today)
+    week = logged_in.get(reverse("week")).content.decode()
+    assert 'data-testid="routine-adherence"' in week and "planned doses taken" in week
+    history = logged_in.get(reverse("history")).content.decode()
+    assert 'data-testid="routine-adherence"' in history
