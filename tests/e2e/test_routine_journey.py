@@ -64,6 +64,23 @@ def test_j10_routine(page: Page) -> None:
     expect(page.locator(f'[data-stock="{product.pk}"]')).to_have_text("58")
     assert Stock.objects.get(product=product).units_on_hand == 58
 
+    page.get_by_role("link", name="reminders").click()
+    check_page(page, "routine-notifications")
+    page.get_by_label("E-mail me at each planned dose").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved your notification settings"))
+    expect(page.get_by_label("E-mail me at each planned dose")).to_be_checked()
+
+    page.goto("/routine/medicines/")
+    check_page(page, "routine-medicines")
+    page.get_by_label("Medicine group").select_option("oral bisphosphonates")
+    page.get_by_label("Name (optional)").fill("alendronate")
+    page.get_by_label("Usual time (optional)").fill("20:30")
+    page.get_by_role("button", name="Add").click()
+    click_nav(page, "Routine")
+    expect(page.get_by_role("main")).to_contain_text("inside the spacing window of alendronate")
+    check_page(page, "routine-medicine-flag")
+
 
 def test_j11_push_notification_taken(page: Page, live_server) -> None:
     from tracker.tasks import push_payload
