@@ -358,7 +358,9 @@ def _check_planned(dose: RoutineDose, day: dt.date) -> None:
         day, weekdays=dose.weekdays, start=dose.start_date, end=dose.end_date
     ):
         raise ValidationError("That dose is not planned on that day.")
-    services._check_day(user=dose.owner, day=day)
+    errors = services.day_errors(user=dose.owner, day=day)
+    if errors:
+        raise ValidationError(errors)
 
 
 def take_dose(*, dose: RoutineDose, day: dt.date) -> DoseRecord:

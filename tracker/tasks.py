@@ -92,7 +92,7 @@ def send_day_warnings(owner_id: int, day_iso: str, codes: list[str], url: str) -
             continue
         claimed.append(flag)
     if claimed:
-        warnings._send(to=owner.email, name=owner.username, day=day, flags=claimed, url=url)
+        warnings.send_email(to=owner.email, name=owner.username, day=day, flags=claimed, url=url)
     return [f.code.value for f in claimed]
 
 

@@ -85,7 +85,7 @@ def _local_today(owner: User) -> date:
     return timezone.localdate(timezone=zone)
 
 
-def _send(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:
+def send_email(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:
     context = {"name": name, "day": day, "flags": flags, "url": url}
     titles = ", ".join(flag.title.lower() for flag in flags)
     subject = f"Magnesium on {day:%d %b %Y}: {titles}"
