@@ -322,3 +322,21 @@ def test_adherence_shows_on_the_week_and_history_pages(logged_in, user, glycinat
     assert 'data-testid="routine-adherence"' in week and "planned doses taken" in week
     history = logged_in.get(reverse("history")).content.decode()
     assert 'data-testid="routine-adherence"' in history
+
+
+def test_push_action_snoozes_and_refuses_unknown_actions(client, user, glycinate):
+    from tracker.tasks import push_token
+
+    dose, _ = plan(user, glycinate)
+    today = services.person_today(user)
+    token = push_token(owner_id=user.pk, dose_id=dose.pk, day=today)
+    url = reverse("routine-push-action")
+    assert client.post(url, {"token": token, "action": "snooze"}).status_code == 200
+    record = DoseRecord.objects.get(dose=dose)
+    assert record.status == "snoozed" and record.snoozes == 1
+    assert client.post(url, {"token": token, "action": "delete"}).status_code == 400
+    # A token names one person's dose: another person's token cannot touch it.
+    other = UserFactory()
+    theirs = push_token(owner_id=other.pk, dose_id=dose.pk, day=today)
+    assert client.post(url, {"token": theirs, "action": "taken"}).status_code == 404
+    assert not IntakeEntry.objects.exists()
