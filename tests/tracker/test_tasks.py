@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -33,8 +34,23 @@ def _database_queue(settings):
 
 
 def run_worker() -> None:
-    """One database worker, in this process, until the queue is empty."""
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    """The database worker of `manage.py db_worker --batch`, in this process, until the queue
+    is empty. Its between-task close_old_connections is skipped: it would close the test's
+    own connection, inside the transaction the test runs in (PostgreSQL)."""
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        worker.run()
 
 
 def person(tz="Europe/Berlin", **prefs):

@@ -1,7 +1,7 @@
 """Over-intake warnings: the message on the next page and one e-mail per day per flag."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from tests.factories import (
     SupplementProductFactory,
     UserFactory,
@@ -215,11 +216,14 @@ def test_announce_maps_severity_to_message_level(rf):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_requests_send_one_email(mailoutbox):
-    """Two transactions claim the same flag at the same moment: the unique constraint lets
-    exactly one of them win, however the two interleave."""
-    person = UserFactory(email="ana@example.com", email_warnings=True)
-    flags = intake.day_flags(supplemental_mg=Decimal("250"), ul=intake.ul_for(person, date.today()))
+    """Two workers run the warning e-mail task for the same flag at the same moment: the
+    unique constraint lets exactly one of them record and send it, however they interleave."""
+    from tracker.tasks import send_day_warnings
+
+    person = UserFactory(email="ana@example.com", email_warnings=False)
     day = services.person_today(person)  # warning e-mails are for today and yesterday
+    log(person, elemental(person, "250"), day=day)
+    User.objects.filter(pk=person.pk).update(email_warnings=True)
     barrier = threading.Barrier(2)
     claimed: list[int] = []
     errors: list[BaseException] = []
@@ -230,7 +234,10 @@ def test_two_simultaneous_requests_send_one_email(mailoutbox):
         try:
             with transaction.atomic():
                 barrier.wait(timeout=10)
-                claimed.append(len(warnings.email_once(owner=person, day=day, flags=flags)))
+                sent = send_day_warnings.call(
+                    person.pk, day.isoformat(), ["above_starting_range"], ""
+                )
+                claimed.append(len(sent))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
