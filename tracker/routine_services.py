@@ -261,6 +261,8 @@ def checklist(*, owner: User, day: dt.date) -> list[ChecklistItem]:
     for dose in doses:
         record = records.get(dose.pk)
         status = record.status if record else "pending"
+        if status == DoseRecord.Status.TAKEN and record.entry_id is None:
+            status = "pending"  # its entry was deleted since: the day no longer holds it
         items.append(
             ChecklistItem(
                 dose=dose,
@@ -333,6 +335,7 @@ def adherence(*, owner: User, start: dt.date, end: dt.date) -> Adherence | None:
         day += dt.timedelta(days=1)
     counts = dict(
         DoseRecord.objects.filter(owner=owner, day__range=(start, end))
+        .exclude(status=DoseRecord.Status.TAKEN, entry__isnull=True)  # its entry was deleted
         .values_list("status")
         .annotate(n=Count("id"))
     )
@@ -370,7 +373,7 @@ def take_dose(*, dose: RoutineDose, day: dt.date) -> DoseRecord:
     with transaction.atomic():
         page_cache.mark_changed(owner)
         record = _record(owner, dose, day)
-        if record.status == DoseRecord.Status.TAKEN:
+        if record.status == DoseRecord.Status.TAKEN and record.entry_id is not None:
             return record  # a second tap (or the notification and the page) logs nothing more
         now = local_now(owner)
         written = services.log_supplement(

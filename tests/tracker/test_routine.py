@@ -340,3 +340,14 @@ def test_push_action_snoozes_and_refuses_unknown_actions(client, user, glycinate
     theirs = push_token(owner_id=other.pk, dose_id=dose.pk, day=today)
     assert client.post(url, {"token": theirs, "action": "taken"}).status_code == 404
     assert not IntakeEntry.objects.exists()
+
+
+def test_a_taken_dose_whose_entry_was_deleted_is_pending_again(user, glycinate):
+    dose, _ = plan(user, glycinate)
+    today = services.person_today(user)
+    record = routine.take_dose(dose=dose, day=today)
+    services.delete_entry(entry=record.entry)
+    assert [i.status for i in routine.checklist(owner=user, day=today)] == ["pending"]
+    routine.take_dose(dose=dose, day=today)
+    assert IntakeEntry.objects.filter(owner=user).count() == 1
+    assert [i.status for i in routine.checklist(owner=user, day=today)] == ["taken"]
