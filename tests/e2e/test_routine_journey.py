@@ -82,6 +82,7 @@ def test_j10_routine(page: Page) -> None:
     check_page(page, "routine-medicine-flag")
 
 
+@pytest.mark.service_worker
 def test_j11_push_notification_taken(page: Page, live_server) -> None:
     from tracker.tasks import push_payload
 
