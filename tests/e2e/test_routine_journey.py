@@ -26,11 +26,18 @@ pytestmark = [
 ]
 
 
+def nav(page: Page, name: str) -> None:
+    """click_nav once the page has loaded: before its stylesheet applies, the phone menu's
+    toggle shows on a desktop too, and click_nav would wait for it to be clickable."""
+    page.wait_for_load_state("load")
+    click_nav(page, name)
+
+
 def test_j10_routine(page: Page) -> None:
     user = UserFactory(username="rita")
     product = glycinate_product(user)
     log_in(page, "rita")
-    click_nav(page, "Routine")
+    nav(page, "Routine")
     expect(page).to_have_url(re.compile(r"/routine/$"))
     check_page(page, "routine-empty")
 
@@ -51,7 +58,7 @@ def test_j10_routine(page: Page) -> None:
     page.get_by_role("button", name="Add the bottle").click()
     expect(page.locator(f'[data-stock="{product.pk}"]')).to_have_text("60")
 
-    click_nav(page, "Today")
+    nav(page, "Today")
     item = page.locator(".routine-item").first
     expect(item).to_have_attribute("data-status", "pending")
     check_page(page, "dashboard-routine")
@@ -60,7 +67,7 @@ def test_j10_routine(page: Page) -> None:
     expect(page.get_by_test_id("supplement-mg")).to_have_text("282 mg")
     check_page(page, "dashboard-routine-taken")
 
-    click_nav(page, "Routine")
+    nav(page, "Routine")
     expect(page.locator(f'[data-stock="{product.pk}"]')).to_have_text("58")
     assert Stock.objects.get(product=product).units_on_hand == 58
 
@@ -77,7 +84,7 @@ def test_j10_routine(page: Page) -> None:
     page.get_by_label("Name (optional)").fill("alendronate")
     page.get_by_label("Usual time (optional)").fill("20:30")
     page.get_by_role("button", name="Add").click()
-    click_nav(page, "Routine")
+    nav(page, "Routine")
     expect(page.get_by_role("main")).to_contain_text("inside the spacing window of alendronate")
     check_page(page, "routine-medicine-flag")
 
