@@ -19,9 +19,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
+# The web server, a task worker and the reminder scheduler together (Procfile, via honcho).
+# A first run writes .env with a VAPID key pair for Web Push (honcho reads it).
 run: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	test -f .env || DJANGO_DEBUG=1 $(PY) manage.py make_vapid_keys > .env
+	DJANGO_DEBUG=1 $(VENV)/bin/honcho start -f Procfile
 
 # The browser tests (tests/e2e) drive Debian's chromium; without it they skip, and say so.
 CHROMIUM := /usr/bin/chromium

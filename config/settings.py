@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 # The benchmark's app (bench/: `manage.py seed_bench`, the minimal view): installed only when
 # benchmarking. DJANGO_BENCH=1 installs it; DJANGO_BENCH_VIEWS=1 also routes its view.
@@ -206,6 +208,24 @@ EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "magnesium-tracker@localhost")
 # The address people reach the app at, for links in e-mails sent outside a request.
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+
+# Work outside a request (reminders, refill notices, warning e-mails) runs on Django's Tasks
+# API with the database backend: no other server, and `manage.py db_worker` may run on
+# several machines (README "Reminders and the task queue").
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A warning e-mail waits this long, so that an entry undone at once sends nothing.
+WARNING_EMAIL_DELAY_SECONDS = env_int("DJANGO_WARNING_EMAIL_DELAY_SECONDS", 300)
+# /healthz/queue answers 503 when the oldest due task has waited longer than this.
+TASK_QUEUE_STUCK_SECONDS = env_int("DJANGO_TASK_QUEUE_STUCK_SECONDS", 300)
+# Web Push (VAPID): `manage.py make_vapid_keys` prints a pair; empty = push is not offered.
+VAPID_PUBLIC_KEY = env_str("DJANGO_VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("DJANGO_VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("DJANGO_VAPID_SUBJECT", "mailto:magnesium-tracker@localhost")
 
 # Production hardening, switched on from the environment (README: "Running in production").
 # Off by default so that a plain `manage.py runserver` or the test client works over HTTP;

@@ -75,6 +75,13 @@ def _site_url(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks (tracker/tasks.py) run in the test's own thread when enqueued; the tests of the
+    queue itself switch back to the database backend (tests/tracker/test_tasks.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Each test starts with no rendered pages kept (tracker/page_cache.py) and no counts."""
     from django.core.cache import caches

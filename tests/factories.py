@@ -1,6 +1,6 @@
 """factory_boy factories shared by the whole suite."""
 
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -11,6 +11,8 @@ from tracker.models import (
     Food,
     IntakeEntry,
     MagnesiumForm,
+    Medicine,
+    RoutineDose,
     SupplementProduct,
     SymptomEntry,
 )
@@ -128,3 +130,28 @@ class SymptomEntryFactory(factory.django.DjangoModelFactory):
     day = factory.LazyFunction(date.today)
     symptom = SymptomEntry.Symptom.CRAMPS
     severity = 2
+
+
+class RoutineDoseFactory(factory.django.DjangoModelFactory):
+    """A planned dose: one capsule at 21:30 every day, from a week ago."""
+
+    class Meta:
+        model = RoutineDose
+
+    owner = factory.SubFactory(UserFactory)
+    product = factory.SubFactory(SupplementProductFactory, owner=factory.SelfAttribute("..owner"))
+    quantity = Decimal("1")
+    unit = "capsule"
+    time = time(21, 30)
+    weekdays = "0123456"
+    start_date = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+
+
+class MedicineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Medicine
+
+    owner = factory.SubFactory(UserFactory)
+    group = "oral bisphosphonates"
+    name = "alendronate"
+    time = time(7, 0)

@@ -13,6 +13,9 @@ OBJECT_FOR_PREFIX = {
     "api/entries/": "entry",
     "api/products/": "product",
     "api/symptoms/": "symptom",
+    "routine/": "dose",
+    "routine/stock/": "product",
+    "routine/medicines/": "medicine",
 }
 
 
@@ -47,7 +50,7 @@ def fill(route: str, entry: URLPattern, objects: dict, day: str) -> str | None:
     for name, conv in entry.pattern.converters.items():
         if type(conv).__name__ == "IntConverter":
             kind = object_kind(route)
-            if kind is None:
+            if kind is None or kind not in objects:
                 return None
             url = url.replace(f"<int:{name}>", str(objects[kind].pk))
         else:

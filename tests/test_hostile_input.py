@@ -20,6 +20,8 @@ from accounts.models import User
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
+    MedicineFactory,
+    RoutineDoseFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -100,6 +102,8 @@ def _objects_of(user: User) -> dict:
         "entry": SupplementEntryFactory(owner=user, product=product),
         "symptom": SymptomEntryFactory(owner=user),
         "own_food": FoodFactory(owner=user),
+        "dose": RoutineDoseFactory(owner=user, product=product),
+        "medicine": MedicineFactory(owner=user),
     }
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.factories import (
     FoodFactory,
+    MedicineFactory,
+    RoutineDoseFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -33,6 +35,8 @@ def victims_objects(other_user):
         "entry": SupplementEntryFactory(owner=other_user, product=product),
         "symptom": SymptomEntryFactory(owner=other_user),
         "own_food": FoodFactory(owner=other_user),
+        "dose": RoutineDoseFactory(owner=other_user, product=product),
+        "medicine": MedicineFactory(owner=other_user),
     }
 
 

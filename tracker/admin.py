@@ -177,3 +177,6 @@ class WarningSentAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     raw_id_fields = ("owner",)
     date_hierarchy = "day"
+
+
+from tracker import routine_admin  # noqa: E402, F401  (the routine's own admin module)

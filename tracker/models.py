@@ -470,3 +470,12 @@ class WarningSent(models.Model):
 
 from tracker.imported_rows import ImportedRow  # noqa: E402, F401  (its own module)
 from tracker.pending_imports import PendingImport  # noqa: E402, F401  (its own module)
+from tracker.routine_models import (  # noqa: E402, F401  (the routine's own module)
+    DoseRecord,
+    Medicine,
+    Notice,
+    NotificationSettings,
+    PushSubscription,
+    RoutineDose,
+    Stock,
+)

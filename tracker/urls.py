@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tracker.views.insight")),
     path("", include("tracker.views.undo")),
     path("", include("tracker.views.cronometer")),
+    path("", include("tracker.views.routine")),
 ]

@@ -1,12 +1,12 @@
 """Warnings after a write: which flags a day newly crossed, the message on the next page, and
 the opt-in e-mail, sent at most once per person, day and flag.
 
-"At most once" is the database's job, not a read-then-write: the WarningSent row is inserted
-FIRST, inside a savepoint, and the unique constraint (owner, day, flag) makes the second of two
-simultaneous requests fail that insert and send nothing. The e-mail itself goes out only when
-the surrounding transaction commits, so a rolled-back write never e-mails anyone; a mail
-server that fails after the commit loses that one e-mail (logged) rather than risk sending it
-twice.
+"At most once" is the database's job, not a read-then-write: the task that sends the e-mail
+(tracker.tasks.send_day_warnings, queued when the write commits, run a few minutes later)
+inserts the WarningSent row FIRST, inside a savepoint, and the unique constraint (owner, day,
+flag) makes the second of two simultaneous tasks fail that insert and send nothing. A
+rolled-back write queues nothing; a mail server that fails after the record loses that one
+e-mail (logged) rather than risk sending it twice.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -43,35 +43,37 @@ def newly_crossed(before: Iterable[Flag], after: Iterable[Flag]) -> list[Flag]:
 
 
 def email_once(*, owner: User, day: date, flags: Iterable[Flag], day_url: str = "") -> list[Flag]:
-    """Record each flag for (owner, day) and e-mail the ones not recorded before, in one e-mail.
+    """Queue the e-mail about flags the day newly crossed, once the write commits.
 
-    Returns the flags this call claimed (and will e-mail once the transaction commits).
-    Only the person's local today and yesterday are e-mailed about: an entry back-dated
-    further (or an import of old days) is history, not news, and must not become a way to
-    send a stranger's inbox one e-mail per past day.
+    Returns the flags not e-mailed before (the ones the task will look at). The task
+    (tracker.tasks.send_day_warnings) runs a few minutes later, re-checks that the day still
+    carries each flag (an entry undone at once sends nothing), records WarningSent first and
+    only then sends. Only the person's local today and yesterday are e-mailed about: an entry
+    back-dated further (or an import of old days) is history, not news, and must not become a
+    way to send a stranger's inbox one e-mail per past day.
     """
     if not (owner.email_warnings and owner.email):
         return []
     today = _local_today(owner)
     if day not in (today, today - timedelta(days=1)):
         return []
-    claimed: list[Flag] = []
-    for flag in flags:
-        try:
-            # A savepoint: a lost race rolls back only this insert, not the caller's write.
-            with transaction.atomic():
-                WarningSent.objects.create(owner=owner, day=day, flag=flag.code.value)
-        except IntegrityError:
-            continue  # already e-mailed for this day, or another request just did
-        claimed.append(flag)
+    flags = list(flags)
+    sent = set(
+        WarningSent.objects.filter(
+            owner=owner, day=day, flag__in=[f.code.value for f in flags]
+        ).values_list("flag", flat=True)
+    )
+    claimed = [flag for flag in flags if flag.code.value not in sent]
     if claimed:
-        to, name = owner.email, owner.username
+        owner_id, codes = owner.pk, [flag.code.value for flag in claimed]
 
-        def send() -> None:  # a named function: Django logs a failing callback by its name
-            _send(to=to, name=name, day=day, flags=claimed, url=day_url)
+        def queue() -> None:  # a named function: Django logs a failing callback by its name
+            from tracker.tasks import enqueue_day_warnings
 
-        # robust: a failing mail server is logged; it must not turn a saved entry into a 500.
-        transaction.on_commit(send, robust=True)
+            enqueue_day_warnings(owner_id=owner_id, day=day, codes=codes, url=day_url)
+
+        # robust: a queue that fails is logged; it must not turn a saved entry into a 500.
+        transaction.on_commit(queue, robust=True)
     return claimed
 
 
@@ -83,7 +85,7 @@ def _local_today(owner: User) -> date:
     return timezone.localdate(timezone=zone)
 
 
-def _send(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:
+def send_email(*, to: str, name: str, day: date, flags: list[Flag], url: str) -> None:
     context = {"name": name, "day": day, "flags": flags, "url": url}
     titles = ", ".join(flag.title.lower() for flag in flags)
     subject = f"Magnesium on {day:%d %b %Y}: {titles}"

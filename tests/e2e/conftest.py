@@ -113,6 +113,10 @@ def page(browser, reference_data, live_server, device, request) -> Iterator:
         locale="en-US",
         timezone_id="UTC",
         accept_downloads=True,
+        # The app's service worker (notifications) runs only in the tests about it: with it,
+        # a page's requests can bypass the context's routing that keeps the run offline
+        # (Playwright's documented advice), and the other journeys do not need it.
+        service_workers="allow" if request.node.get_closest_marker("service_worker") else "block",
     )
     # Generous waits: CI shares two cores with PostgreSQL and the rest of the suite.
     context.set_default_timeout(20_000)

@@ -357,19 +357,24 @@ def test_from_now_on_keeps_the_past_as_logged(user, fixed_now):
     assert old.label["amount_mg"] == "200"  # the figures it was computed from
 
 
-def test_a_correction_emails_a_recent_day_once(user, fixed_now, mailoutbox, settings):
+def test_a_correction_emails_a_recent_day_once(
+    user, fixed_now, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     user.email_warnings = True
     user.save()
     product = doctors_best(user)
     _two_days_of(user, product)
     from tracker.models import WarningSent
 
-    _edit(product, serving_quantity=Decimal("1"), apply_to=services.ApplyTo.PAST)
+    # The e-mail is a task queued on commit (run at once in tests: tests/conftest.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(product, serving_quantity=Decimal("1"), apply_to=services.ApplyTo.PAST)
     sent = set(WarningSent.objects.values_list("day", "flag"))
     assert (TODAY, "above_ul") in sent
     assert all(day >= TODAY - timedelta(days=1) for day, _ in sent)  # not the older day
     count = WarningSent.objects.count()
-    _edit(product, serving_quantity=Decimal("0.5"), apply_to=services.ApplyTo.PAST)
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(product, serving_quantity=Decimal("0.5"), apply_to=services.ApplyTo.PAST)
     assert WarningSent.objects.filter(day=TODAY, flag="above_ul").count() == 1
     assert WarningSent.objects.count() >= count
 

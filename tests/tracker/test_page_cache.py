@@ -18,6 +18,8 @@ from accounts.models import User
 from tests.accounts.test_signup_profile import profile_data
 from tests.factories import (
     FoodFactory,
+    MedicineFactory,
+    RoutineDoseFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -94,7 +96,27 @@ def things(user):
             owner=user, product=product, day=today - timedelta(days=1)
         ),
         "symptom": SymptomEntryFactory(owner=user, day=today),
+        "dose": RoutineDoseFactory(owner=user, product=product),
+        "medicine": MedicineFactory(owner=user),
     }
+
+
+def _dose_data(product) -> dict:
+    return {
+        "product": product.pk,
+        "quantity": "2",
+        "unit": "capsule",
+        "time": "08:00",
+        "weekdays": list("0123456"),
+        "start_date": f"{timezone.localdate():%Y-%m-%d}",
+    }
+
+
+def _on_dose(name: str):
+    def write(c, u, t):
+        return c.post(reverse(name, args=[t["dose"].pk, f"{timezone.localdate():%Y-%m-%d}"]))
+
+    return write
 
 
 # --- Hits --------------------------------------------------------------------------------
@@ -271,6 +293,26 @@ WRITES = {
     "profile": lambda c, u, t: c.post(
         reverse("profile"), profile_data(sex="male", target_override_mg="500")
     ),
+    "routine": lambda c, u, t: c.post(reverse("routine"), _dose_data(t["product"])),
+    "routine-edit": lambda c, u, t: c.post(
+        reverse("routine-edit", args=[t["dose"].pk]), _dose_data(t["product"])
+    ),
+    "routine-delete": lambda c, u, t: c.post(reverse("routine-delete", args=[t["dose"].pk])),
+    "routine-take": _on_dose("routine-take"),
+    "routine-skip": _on_dose("routine-skip"),
+    "routine-snooze": _on_dose("routine-snooze"),
+    "routine-stock": lambda c, u, t: c.post(
+        reverse("routine-stock", args=[t["product"].pk]), {"action": "bottle", "units": "60"}
+    ),
+    "routine-medicines": lambda c, u, t: c.post(
+        reverse("routine-medicines"), {"group": "proton pump inhibitors", "name": "omeprazole"}
+    ),
+    "routine-medicine-delete": lambda c, u, t: c.post(
+        reverse("routine-medicine-delete", args=[t["medicine"].pk])
+    ),
+    "routine-notifications": lambda c, u, t: c.post(
+        reverse("routine-notifications"), {"email_reminders": "on"}
+    ),
 }
 
 # POST routes that change nothing a cached page shows (or end the session).
@@ -296,6 +338,10 @@ NOT_SHOWN = {
     "openapi-json",  # the API's schema and docs: read only
     "openapi-view",
     "api-not-found",  # /api/ and unknown API addresses: a JSON 404
+    "routine-push-subscribe",  # a device's push address, shown on no cached page
+    # The notification's buttons answer the service worker in JSON; "taken" marks pages stale
+    # through the same service as the checklist (tests/tracker/test_routine.py checks it).
+    "routine-push-action",
 }
 # The REST API's writes answer a token, not this session: tests/api/test_api_page_cache.py
 # checks, for every write the API's schema lists, that it makes the person's pages stale.

@@ -1,7 +1,7 @@
 """Over-intake warnings: the message on the next page and one e-mail per day per flag."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from tests.factories import (
     SupplementProductFactory,
     UserFactory,
@@ -120,14 +121,28 @@ def test_a_recorded_warning_claims_nothing_and_keeps_the_write(
     assert IntakeEntry.objects.filter(pk=written.obj.pk).exists()
 
 
-def test_email_once_claims_each_flag_once(person, django_capture_on_commit_callbacks):
-    flags = intake.day_flags(supplemental_mg=Decimal("500"), ul=intake.ul_for(person, date.today()))
-    day = services.person_today(person)  # warning e-mails are for today and yesterday
+def test_the_queued_e_mail_sends_each_flag_once(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The e-mail is a task queued on commit; two runs of it (two workers) send one e-mail,
+    because the task records WarningSent before it sends."""
     with django_capture_on_commit_callbacks() as callbacks:
-        first = warnings.email_once(owner=person, day=day, flags=flags)
-        second = warnings.email_once(owner=person, day=day, flags=flags)
-    assert [f.code for f in first] == [f.code for f in flags] and second == []
-    assert len(callbacks) == 1
+        log(person, SupplementProductFactory(owner=person, elemental_mg="500"))
+    assert len(callbacks) == 1 and mailoutbox == []
+    callbacks[0]()
+    callbacks[0]()
+    assert len(mailoutbox) == 1
+    assert WarningSent.objects.filter(owner=person).count() == 3
+
+
+def test_an_entry_undone_before_the_task_runs_sends_nothing(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        written = log(person, SupplementProductFactory(owner=person, elemental_mg="500"))
+    services.delete_entry(entry=written.obj)
+    callbacks[0]()
+    assert mailoutbox == [] and not WarningSent.objects.exists()
 
 
 def test_no_email_when_the_write_rolls_back(person, mailoutbox):
@@ -192,11 +207,14 @@ def test_announce_maps_severity_to_message_level(rf):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_requests_send_one_email(mailoutbox):
-    """Two transactions claim the same flag at the same moment: the unique constraint lets
-    exactly one of them win, however the two interleave."""
-    person = UserFactory(email="ana@example.com", email_warnings=True)
-    flags = intake.day_flags(supplemental_mg=Decimal("250"), ul=intake.ul_for(person, date.today()))
+    """Two workers run the warning e-mail task for the same flag at the same moment: the
+    unique constraint lets exactly one of them record and send it, however they interleave."""
+    from tracker.tasks import send_day_warnings
+
+    person = UserFactory(email="ana@example.com", email_warnings=False)
     day = services.person_today(person)  # warning e-mails are for today and yesterday
+    log(person, SupplementProductFactory(owner=person, elemental_mg="250"), day=day)
+    User.objects.filter(pk=person.pk).update(email_warnings=True)
     barrier = threading.Barrier(2)
     claimed: list[int] = []
     errors: list[BaseException] = []
@@ -207,7 +225,10 @@ def test_two_simultaneous_requests_send_one_email(mailoutbox):
         try:
             with transaction.atomic():
                 barrier.wait(timeout=10)
-                claimed.append(len(warnings.email_once(owner=person, day=day, flags=flags)))
+                sent = send_day_warnings.call(
+                    person.pk, day.isoformat(), ["above_starting_range"], ""
+                )
+                claimed.append(len(sent))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
