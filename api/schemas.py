@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from tracker import intake
+from tracker import intake, limits
 from tracker.models import IntakeEntry, SupplementProduct, SymptomEntry
 from tracker.text import control_character
 
@@ -97,9 +97,14 @@ class SymptomIn(Schema):
     _note = field_validator("note")(_plain_note)
 
 
+# A range's ends: the days entries can be on (tracker.limits), so that a week around them
+# stays within what a date can hold (0001-01-02 minus six days cannot be computed).
+RangeDay = Annotated[dt.date, Field(ge=limits.EARLIEST_DAY, le=dt.date(2999, 12, 31))]
+
+
 class RangePage(Schema):
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: RangeDay | None = None
+    end: RangeDay | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
 
