@@ -16,7 +16,12 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.factories import SupplementEntryFactory, SupplementProductFactory, UserFactory
+from tests.factories import (
+    FoodFactory,
+    SupplementEntryFactory,
+    SupplementProductFactory,
+    UserFactory,
+)
 from tracker import intake, selectors, services
 from tracker.intake import FlagCode, Label
 from tracker.models import IntakeEntry, MagnesiumForm, SupplementKind, SupplementProduct
@@ -680,3 +685,18 @@ def test_the_admin_computes_a_products_figure_and_entries_are_logged_in_the_app(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SupplementProduct.objects.get().elemental_mg_per_serving == Decimal("500.16")
     assert admin_client.get(reverse("admin:tracker_intakeentry_add")).status_code == 403
+
+
+def test_an_ounce_of_almonds_reads_76_5_mg_on_every_page_and_in_the_export(logged_in, user):
+    from django.utils import timezone
+
+    almonds = FoodFactory(name="Almonds (one ounce test)", mg_per_100g=Decimal("270"))
+    today = timezone.localdate()
+    entry = services.log_food(owner=user, food=almonds, grams=Decimal("28.35"), day=today).obj
+    assert entry.elemental_mg == Decimal("76.545")  # exact, never rounded before summing
+    for url in ("/", f"/day/{today.isoformat()}/", "/week/", "/history/"):
+        html = logged_in.get(url).content.decode()
+        assert "76.5" in html and "76.6" not in html and "76.55" not in html, url
+    csv_text = b"".join(logged_in.get("/export/entries.csv").streaming_content).decode()
+    row = next(line for line in csv_text.splitlines() if "Almonds (one ounce test)" in line)
+    assert row.endswith(",76.5,,76.545")

@@ -132,11 +132,13 @@ def entry_row(importer: Importer, line: int, row: dict[str, str]) -> EntryRow | 
         places=5 if by_grams else 10,
     )
     given_mg = None
-    if row["elemental_mg"].strip():
+    # The exact figure when the file has it (this app's export), else the rounded one.
+    mg_column = "elemental_mg_exact" if row["elemental_mg_exact"].strip() else "elemental_mg"
+    if row[mg_column].strip():
         given_mg = errors.take(
             read_decimal,
-            row["elemental_mg"],
-            "elemental_mg",
+            row[mg_column],
+            mg_column,
             maximum=MAX_ENTRY_MG,
             places=10,
             allow_zero=True,

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from tracker import intake
 from tracker.models import Food, IntakeEntry, SupplementProduct, SymptomEntry
 from tracker.transfer.formats import (
     ACCOUNT_FORMAT,
@@ -99,8 +100,9 @@ def entry_cells(entry: dict) -> list[str]:
         neutralise(form),
         plain_number(quantity),
         unit,
-        plain_number(entry["elemental_mg"]),
+        f"{intake.quantize_mg(entry['elemental_mg'])}",
         neutralise(entry["note"]),
+        plain_number(entry["elemental_mg"]),
     ]
 
 

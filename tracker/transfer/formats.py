@@ -27,6 +27,9 @@ ENTRY_COLUMNS = (
     "unit",
     "elemental_mg",
     "note",
+    # Pages round once to one decimal, and so does elemental_mg above, so that a figure reads
+    # the same everywhere; the exact figure rides along so that a re-import loses nothing.
+    "elemental_mg_exact",
 )
 SYMPTOM_COLUMNS = ("date", "symptom", "severity", "note")
 ACCOUNT_FORMAT = "magnesium-tracker-account"
