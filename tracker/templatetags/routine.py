@@ -41,3 +41,36 @@ def routine_logged_notes(user, day):
     if not getattr(user, "is_authenticated", False) or day is None:
         return []
     return routine_services.logged_notes(owner=user, day=day)
+
+
+@register.simple_tag
+def routine_report(user, start, end):
+    """The routine part of the doctor's report: the planned doses (each with any medicine
+    spacing it falls inside), adherence over [start, end], and the listed medicines' notes."""
+    from tracker.models import Medicine, RoutineDose
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    doses = list(
+        RoutineDose.objects.filter(owner=user)
+        .exclude(end_date__lt=start)
+        .select_related("product")
+        .order_by("time", "id")
+    )
+    medicines = list(Medicine.objects.filter(owner=user).order_by("time", "id"))
+    if not doses and not medicines:
+        return None
+    plan = [
+        {
+            "dose": dose,
+            "mg": routine_services.dose_mg(dose),
+            "notes": routine_services.medicine_notes(magnesium_at=dose.time, medicines=medicines),
+        }
+        for dose in doses
+    ]
+    return {
+        "plan": plan,
+        "adherence": routine_services.adherence(owner=user, start=start, end=end),
+        "medicines": medicines,
+        "medicine_notes": routine_services.medicine_notes(magnesium_at=None, medicines=medicines),
+    }
