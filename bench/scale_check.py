@@ -22,6 +22,7 @@ import datetime as dt
 import http.cookiejar
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,6 +93,15 @@ class Processes:
                     pass
         for _, _, out in self.started:
             out.close()
+
+    def abort(self) -> None:
+        for _, process, _ in self.started:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        print("FAIL: out of time; every process killed", file=sys.stderr, flush=True)
+        os._exit(3)
 
     def check_alive(self) -> None:
         for name, process, _ in self.started:
@@ -334,7 +344,9 @@ def main() -> int:  # noqa: PLR0915
     connections.close_all()
 
     procs, failures, figures = Processes(work), [], {}
-    timer = threading.Timer(args.timeout + 30, lambda: os._exit(3))  # a last resort
+    # A last resort, should a request or a query hang past every timeout: kill what was
+    # started, then exit (the Redis keys and the database stay until the next run).
+    timer = threading.Timer(args.timeout - (time.monotonic() - began) + 30, procs.abort)
     timer.daemon = True
     timer.start()
     try:
@@ -398,7 +410,8 @@ def main() -> int:  # noqa: PLR0915
             "reminders sent (e-mails) / notices marked sent|"
             f"**{r['sent']:,}** / {r['notices_sent']:,}",
             f"duplicate e-mails|**{r['duplicates']}**",
-            f"seconds until the queue was empty|{r['seconds']:.1f}",
+            f"seconds until the queue was empty|{r['seconds']:.1f}"
+            + (" (**timed out**, tasks left)" if r["timed_out"] else ""),
         ]
         if r["timed_out"]:
             failures.append("the task queue was not empty in time")
@@ -416,6 +429,8 @@ def main() -> int:  # noqa: PLR0915
         print(f"FAIL: {failure}", file=sys.stderr)
     if failures:
         print(f"logs: {work}", file=sys.stderr)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0
 
 
