@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests never use a real secret; production sets DJANGO_SECRET_KEY itself.
 TEST_ENV := DJANGO_SECRET_KEY=test-only-not-a-secret
 
-.PHONY: install run test test-fast lint format bench soak wrk clean
+.PHONY: install run test test-fast lint format bench soak scale-check wrk clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ SOAK_SECONDS ?= 60
 
 soak: install wrk
 	$(PY) bench/soak.py --db-url $(SOAK_DATABASE_URL) --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
+
+# Two app servers, two task workers, one PostgreSQL and one Redis (README "Several app
+# servers"): no stale page across servers, lock-outs on both, 1,000 reminders sent once each.
+# Recreates (then drops) the database; its Redis keys carry their own prefix and are deleted.
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mgs_scale
+SCALE_REDIS_URL ?= redis://127.0.0.1:6379/13
+
+scale-check: install
+	REDIS_URL=$(SCALE_REDIS_URL) $(PY) bench/scale_check.py --db-url $(SCALE_DATABASE_URL) \
+		$(SCALE_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .
