@@ -116,7 +116,7 @@ def test_j11_push_notification_taken(page: Page, live_server) -> None:
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not registrations and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     registration = next(r for r in registrations if r["scopeURL"] == live_server.url + "/")
@@ -132,7 +132,7 @@ def test_j11_push_notification_taken(page: Page, live_server) -> None:
     shown = page.evaluate(
         """async () => {
           const registration = await navigator.serviceWorker.ready;
-          for (let i = 0; i < 100; i++) {
+          for (let i = 0; i < 300; i++) {  // up to 30 s on a busy machine
             const shown = await registration.getNotifications();
             if (shown.length) return shown.map(n => ({
               title: n.title, tag: n.tag, actions: n.actions.map(a => a.action)}));
