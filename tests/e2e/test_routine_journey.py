@@ -119,28 +119,41 @@ def test_j11_push_notification_taken(page: Page, live_server) -> None:
     deadline = time.monotonic() + 30
     while not registrations and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-    registration = next(r for r in registrations if r["scopeURL"] == live_server.url + "/")
+    # The browser is shared by the whole run and the live server's origin too, so an earlier
+    # journey's (closed) context may have left a registration for the same scope: push to
+    # every live one; only this page's worker has a client to show the notification to.
+    scope_url = live_server.url + "/"
     payload = push_payload(Notice(owner=user, dose=dose, day=today()))
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration["registrationId"],
-            "data": payload,
-        },
-    )
-    shown = page.evaluate(
-        """async () => {
-          const registration = await navigator.serviceWorker.ready;
-          for (let i = 0; i < 300; i++) {  // up to 30 s on a busy machine
-            const shown = await registration.getNotifications();
-            if (shown.length) return shown.map(n => ({
-              title: n.title, tag: n.tag, actions: n.actions.map(a => a.action)}));
-            await new Promise(resolve => setTimeout(resolve, 100));
-          }
-          return [];
-        }"""
-    )
+    shown: list = []
+    # A push delivered while Chromium is still starting the worker up can be dropped on a
+    # busy machine; deliver it again (the notification's tag makes a repeat replace the
+    # first), at most three times.
+    for _attempt in range(3):
+        live = {
+            r["registrationId"]
+            for r in registrations
+            if r["scopeURL"] == scope_url and not r.get("isDeleted")
+        }
+        assert live, registrations
+        for registration_id in sorted(live):
+            cdp.send(
+                "ServiceWorker.deliverPushMessage",
+                {"origin": live_server.url, "registrationId": registration_id, "data": payload},
+            )
+        shown = page.evaluate(
+            """async () => {
+              const registration = await navigator.serviceWorker.ready;
+              for (let i = 0; i < 100; i++) {
+                const shown = await registration.getNotifications();
+                if (shown.length) return shown.map(n => ({
+                  title: n.title, tag: n.tag, actions: n.actions.map(a => a.action)}));
+                await new Promise(resolve => setTimeout(resolve, 100));
+              }
+              return [];
+            }"""
+        )
+        if shown:
+            break
     assert shown and shown[0]["title"] == "Time for 2 capsules of Magnesium glycinate"
     assert shown[0]["actions"] == ["taken", "snooze"]
     page.evaluate(
