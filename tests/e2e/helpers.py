@@ -216,6 +216,9 @@ def check_page(page: Page, name: str, *, status: int = 200) -> None:
 
 def open_nav(page: Page) -> None:
     """On a phone the main menu is collapsed behind its toggle button: open it first."""
+    # After "load" the stylesheet is applied: before it, the toggle (hidden from 1200 px on)
+    # can look visible for a moment and then vanish under the click.
+    page.wait_for_load_state("load")
     toggler = page.get_by_role("button", name="Toggle navigation")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
