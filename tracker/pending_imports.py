@@ -91,6 +91,13 @@ def claim(pending: PendingImport) -> bool:
     return bool(taken)
 
 
+def discard(*, owner, session, key: str) -> None:
+    """Forget the upload the session points to under ``key`` and delete it if not imported."""
+    ref = session.pop(key, None)
+    if isinstance(ref, dict) and isinstance(ref.get("id"), int):
+        PendingImport.objects.filter(owner=owner, pk=ref["id"], imported_at__isnull=True).delete()
+
+
 def clear_expired(*, now=None) -> int:
     deleted, _ = PendingImport.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted

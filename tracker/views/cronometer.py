@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,6 +22,7 @@ from tracker import pending_imports, transfer
 from tracker.forms.transfer import ImportUploadForm
 from tracker.models import IntakeEntry
 from tracker.transfer import cronometer
+from tracker.views.transfer import counted, to_imported_days
 
 SESSION_KEY = "tracker_cronometer_upload"
 PREVIEW_ROWS = 200
@@ -183,24 +184,17 @@ def confirm(request: HttpRequest) -> HttpResponse:
     del request.session[SESSION_KEY]
     parts = [f"{written.entries} entries"]
     if written.foods:
-        parts.append(f"{written.foods} new foods")
+        parts.append(counted(written.foods, "new food", "new foods"))
     if result.already_imported:
         parts.append(f"{result.already_imported} rows skipped as imported before")
     messages.success(request, "Imported from Cronometer: " + ", ".join(parts) + ".")
-    span = result.plan.days()
-    if span:
-        return redirect(reverse("week", args=[span[1].isoformat()]))
-    return redirect("history")
+    return to_imported_days(result.plan)
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
-    ref = request.session.pop(SESSION_KEY, None)
-    if isinstance(ref, dict) and isinstance(ref.get("id"), int):
-        pending_imports.PendingImport.objects.filter(
-            owner=request.user, pk=ref["id"], imported_at__isnull=True
-        ).delete()
+    pending_imports.discard(owner=request.user, session=request.session, key=SESSION_KEY)
     messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("cronometer-import")
 

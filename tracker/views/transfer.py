@@ -275,6 +275,11 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if result.profile_updated:
         parts.append("your profile settings")
     messages.success(request, "Imported " + ", ".join(parts) + ".")
+    return to_imported_days(plan)
+
+
+def to_imported_days(plan) -> HttpResponse:
+    """After an import, the week of its last day (or the history when it held no days)."""
     span = plan.days()
     if span:
         return redirect(reverse("week", args=[span[1].isoformat()]))
@@ -284,11 +289,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
-    ref = request.session.pop(SESSION_KEY, None)
-    if isinstance(ref, dict) and isinstance(ref.get("id"), int):
-        pending_imports.PendingImport.objects.filter(
-            owner=request.user, pk=ref["id"], imported_at__isnull=True
-        ).delete()
+    pending_imports.discard(owner=request.user, session=request.session, key=SESSION_KEY)
     messages.info(request, "The upload was discarded; nothing was imported.")
     return redirect("import")
 
