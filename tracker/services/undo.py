@@ -1,16 +1,18 @@
 """Undo instead of confirmation pages: a signed token, handed out with the message after a
-log, a quick log, "repeat yesterday" or a delete, that puts back exactly what was there.
+log, a quick log, "repeat yesterday" or a delete (of an intake entry or a symptom), that puts
+back exactly what was there.
 
-The token carries what to undo, not a server-side record: the ids the write created, or the
-deleted entry's every column. It is signed (django.core.signing, its own salt), names its
-owner and expires after UNDO_SECONDS, so it cannot be forged, used by someone else or kept
-for later. Undoing twice is harmless: created entries already gone are not found again, and
-an entry already restored (same id) is not inserted twice.
+The token carries what to undo, not a server-side record: which kind of row (``k``), the ids
+the write created, or the deleted row's every column. It is signed (django.core.signing, its
+own salt), names its owner and expires after UNDO_SECONDS, so it cannot be forged, used by
+someone else or kept for later. Undoing twice is harmless: created rows already gone are not
+found again, and a row already restored (same id) is not inserted twice.
 
-Flags and e-mail records stay consistent with the day: removing entries can only lower a
-day's totals, so nothing is announced; restoring a deleted entry can raise them, so the flags
-it newly crosses are announced and e-mailed once, as any write's are (writes.person_write).
-The WarningSent rows are never deleted: they record what was sent.
+Flags and e-mail records stay consistent with the day: removing rows can only lower a day's
+totals and flags, so nothing is announced; restoring a deleted entry (or a side-effect
+symptom) can raise them, so the flags it newly crosses are announced and e-mailed once, as
+any write's are (writes.person_write). The WarningSent rows are never deleted: they record
+what was sent.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from django.db import models
 
 from accounts.models import User
 from tracker import selectors
-from tracker.models import IntakeEntry, SupplementProduct
-from tracker.services.writes import Written, check_room, person_write
+from tracker.models import IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.services.writes import Written, check_room, check_symptom_room, person_write
 
 UNDO_SECONDS = 5 * 60
 """How long the Undo button works: long enough to notice a slip, short enough that an old
@@ -57,33 +59,46 @@ def _encode(value):
     return value  # str, int, None, the label's dict
 
 
-def snapshot(entry: IntakeEntry) -> dict:
-    """Every column of the entry, as JSON-safe values."""
+# The kinds of row a token can name; an entry's token (the first kind) carries no "k".
+KINDS: dict[str, type[models.Model]] = {"entry": IntakeEntry, "symptom": SymptomEntry}
+
+
+def _kind(row: models.Model) -> str:
+    return "symptom" if isinstance(row, SymptomEntry) else "entry"
+
+
+def snapshot(entry: IntakeEntry | SymptomEntry) -> dict:
+    """Every column of the row, as JSON-safe values."""
     return {
-        f.attname: _encode(getattr(entry, f.attname)) for f in IntakeEntry._meta.concrete_fields
+        f.attname: _encode(getattr(entry, f.attname)) for f in type(entry)._meta.concrete_fields
     }
 
 
-def _restore(data: dict) -> IntakeEntry:
+def _restore(model: type[models.Model], data: dict):
     values = {}
-    for f in IntakeEntry._meta.concrete_fields:
+    for f in model._meta.concrete_fields:
         raw = data.get(f.attname)
         values[f.attname] = (
             raw if isinstance(f, models.JSONField) or raw is None else f.to_python(raw)
         )
-    return IntakeEntry(**values)
+    return model(**values)
 
 
-def created_token(*, owner: User, entries: list[IntakeEntry]) -> str:
-    return signing.dumps(
-        {"u": owner.pk, "a": CREATED, "ids": [e.pk for e in entries]}, salt=_SALT, compress=True
-    )
+def _dumps(owner: User, action: str, row_kind: str, **content) -> str:
+    data = {"u": owner.pk, "a": action, **content}
+    if row_kind != "entry":
+        data["k"] = row_kind
+    return signing.dumps(data, salt=_SALT, compress=True)
 
 
-def deleted_token(*, owner: User, entry: IntakeEntry) -> str:
-    return signing.dumps(
-        {"u": owner.pk, "a": DELETED, "e": snapshot(entry)}, salt=_SALT, compress=True
-    )
+def created_token(*, owner: User, entries: list[IntakeEntry] | list[SymptomEntry]) -> str:
+    """Undo for rows just written (all of one kind): removes them."""
+    return _dumps(owner, CREATED, _kind(entries[0]), ids=[e.pk for e in entries])
+
+
+def deleted_token(*, owner: User, entry: IntakeEntry | SymptomEntry) -> str:
+    """Undo for a row about to be deleted: puts it back with its id and every column."""
+    return _dumps(owner, DELETED, _kind(entry), e=snapshot(entry))
 
 
 def read_token(token: str, *, owner: User) -> dict:
@@ -102,6 +117,7 @@ def read_token(token: str, *, owner: User) -> dict:
             CREATED,
             DELETED,
         )
+        or data.get("k", "entry") not in KINDS
     ):
         raise UndoError("That undo link is not valid.")
     return data
@@ -113,20 +129,27 @@ def read_token(token: str, *, owner: User) -> dict:
 def undo(*, owner: User, token: str) -> Written[Undone]:
     """Put back what the token's write changed, in one transaction."""
     data = read_token(token, owner=owner)
+    model = KINDS[data.get("k", "entry")]
     if data["a"] == CREATED:
-        return _remove_created(owner=owner, ids=data.get("ids") or [])
-    return _restore_deleted(owner=owner, data=data.get("e") or {})
+        return _remove_created(owner=owner, model=model, ids=data.get("ids") or [])
+    return _restore_deleted(owner=owner, model=model, data=data.get("e") or {})
 
 
-def _remove_created(*, owner: User, ids: list) -> Written[Undone]:
+def _described(row: IntakeEntry | SymptomEntry) -> str:
+    if isinstance(row, SymptomEntry):
+        return row.get_symptom_display().lower()
+    return row.item_name
+
+
+def _remove_created(*, owner: User, model: type[models.Model], ids: list) -> Written[Undone]:
     ids = [i for i in ids if isinstance(i, int)]
     with person_write(owner):
-        entries = list(IntakeEntry.objects.filter(owner=owner, pk__in=ids))
+        entries = list(model.objects.filter(owner=owner, pk__in=ids))
         if not entries:
             return Written(Undone("Nothing to undo: that entry is already gone.", None))
         day = entries[0].day
-        IntakeEntry.objects.filter(owner=owner, pk__in=[e.pk for e in entries]).delete()
-    what = entries[0].item_name if len(entries) == 1 else f"{len(entries)} entries"
+        model.objects.filter(owner=owner, pk__in=[e.pk for e in entries]).delete()
+    what = _described(entries[0]) if len(entries) == 1 else f"{len(entries)} entries"
     return Written(Undone(f"Undone: {what} removed from {day:%d %b %Y}.", day))
 
 
@@ -138,20 +161,24 @@ def _item_still_there(*, owner: User, entry: IntakeEntry) -> bool:
     return selectors.visible_foods(user=owner).filter(pk=entry.food_id).exists()
 
 
-def _restore_deleted(*, owner: User, data: dict) -> Written[Undone]:
+def _restore_deleted(*, owner: User, model: type[models.Model], data: dict) -> Written[Undone]:
     if data.get("owner_id") != owner.pk or not isinstance(data.get("id"), int):
         raise UndoError("That undo link is not valid.")
-    entry = _restore(data)
-    with person_write(owner, day=entry.day) as crossing:
-        if IntakeEntry.objects.filter(pk=entry.pk).exists():
-            return Written(Undone("Nothing to undo: that entry is already back.", entry.day))
-        check_room(owner, entry.day)
-        if not _item_still_there(owner=owner, entry=entry):
-            raise UndoError("That entry cannot be restored: its product or food is gone.")
-        created_at = entry.created_at
-        entry.save(force_insert=True)
-        # auto_now_add stamped a new time; the restored entry keeps its original one (the
+    row = _restore(model, data)
+    # Restoring can raise the day's totals (an entry) or its side-effect flag (a symptom).
+    with person_write(owner, day=row.day) as crossing:
+        if model.objects.filter(pk=row.pk).exists():
+            return Written(Undone(f"Nothing to undo: {_described(row)} is already back.", row.day))
+        if model is SymptomEntry:
+            check_symptom_room(owner, row.day)
+        else:
+            check_room(owner, row.day)
+            if not _item_still_there(owner=owner, entry=row):
+                raise UndoError("That entry cannot be restored: its product or food is gone.")
+        created_at = row.created_at
+        row.save(force_insert=True)
+        # auto_now_add stamped a new time; the restored row keeps its original one (the
         # dashboard's recent foods are ordered by it).
-        IntakeEntry.objects.filter(pk=entry.pk).update(created_at=created_at)
-    message = f"Restored {entry.item_name} on {entry.day:%d %b %Y}."
-    return Written(Undone(message, entry.day), crossing.flags)
+        model.objects.filter(pk=row.pk).update(created_at=created_at)
+    message = f"Restored {_described(row)} on {row.day:%d %b %Y}."
+    return Written(Undone(message, row.day), crossing.flags)

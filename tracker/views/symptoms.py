@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods
 from tracker import services, warnings
 from tracker.forms.daily import SymptomForm
 from tracker.models import SymptomEntry
+from tracker.services import undo
 from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
+from tracker.views.undo import offer
 
 PAGE_SIZE = 50
 
@@ -40,7 +42,12 @@ def symptom_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Logged {written.obj.get_symptom_display().lower()}.")
+            symptom = written.obj
+            offer(
+                request,
+                f"Logged {symptom.get_symptom_display().lower()} on {symptom.day:%d %b %Y}.",
+                undo.created_token(owner=request.user, entries=[symptom]),
+            )
             warnings.announce(request, written.crossed)
             return redirect("symptom-list")
     symptoms = SymptomEntry.objects.filter(owner=request.user).order_by("-day", "-id")
@@ -81,12 +88,13 @@ def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def symptom_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET asks; only POST deletes."""
+    """POST (the Delete buttons) deletes at once and offers Undo; GET (an old bookmark) asks."""
     entry = get_object_or_404(SymptomEntry, pk=pk, owner=request.user)
     if request.method == "POST":
         day = entry.day
+        token = undo.deleted_token(owner=request.user, entry=entry)
         services.delete_symptom(entry=entry)
-        messages.success(request, "Symptom deleted.")
+        offer(request, f"Deleted {entry.get_symptom_display().lower()} from {day:%d %b %Y}.", token)
         return back_to_day(day)
     return render(
         request,
