@@ -113,6 +113,13 @@ class User(AbstractUser):
         help_text="Raised in the same transaction as every change to this person's records "
         "(tracker.page_cache.mark_changed); rendered pages are cached under it.",
     )
+    setup_version = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised with data_version by every change except logging to a day (entries "
+        "and symptoms): the dashboard's parts that show products, the routine and check-ins "
+        "are kept under it (tracker.page_cache.kept_part).",
+    )
 
     def clean(self):
         super().clean()
@@ -137,11 +144,11 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_key"}
-        # data_version only ever moves through mark_changed's UPDATE ... + 1. A full save of a
+        # The versions only ever move through mark_changed's UPDATE ... + 1. A full save of a
         # User loaded earlier (profile form, password change) would write back the number it
         # read and could bring back a version whose cached pages show older data.
         if kwargs.get("update_fields") is None and not self._state.adding and self.pk:
-            skip = {"data_version", *self.get_deferred_fields()}
+            skip = {"data_version", "setup_version", *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields

@@ -37,6 +37,7 @@ from django.core.cache import caches
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template import Context
 from django.utils import timezone
 
 from accounts.errors import AccountGone
@@ -45,8 +46,11 @@ from accounts.models import User
 CACHE_ALIAS = "pages"
 
 
-def mark_changed(user: User | int) -> None:
+def mark_changed(user: User | int, *, day_only: bool = False) -> None:
     """Raise the person's (a User or its id) data version: their cached pages are now stale.
+    Unless the write only logs to a day (``day_only``: entries and symptoms written, never an
+    entry deleted, which can reopen a routine dose), the setup version rises too, and with it
+    the dashboard's kept parts (``kept_part``) are stale.
 
     Call it inside the write's transaction. The UPDATE also takes the person's row lock
     until the transaction ends, which tracker.services relies on to serialise their writes.
@@ -54,11 +58,14 @@ def mark_changed(user: User | int) -> None:
     AccountGone, which rolls the write back; accounts.middleware answers with a redirect.
     """
     pk = user.pk if isinstance(user, User) else user
-    if not User.objects.filter(pk=pk).update(data_version=F("data_version") + 1):
+    raised = {"data_version": F("data_version") + 1}
+    if not day_only:
+        raised["setup_version"] = F("setup_version") + 1
+    if not User.objects.filter(pk=pk).update(**raised):
         raise AccountGone(pk)
     if isinstance(user, User):
-        # The number in memory is now unknown: nothing more is cached for this request.
-        user.data_version = None
+        # The numbers in memory are now unknown: nothing more is cached for this request.
+        user.data_version = user.setup_version = None
 
 
 # A parameter value longer than this is not one the pages understand: render, do not cache.
@@ -119,3 +126,60 @@ def cached_page(view=None, *, params: tuple[str, ...] = ()):
         return response
 
     return wrapper
+
+
+# --- Parts of a page kept across a day's writes ----------------------------------------------
+#
+# The first view after logging (log, then the dashboard) must render the day afresh, but not
+# the parts that show the person's products, recent foods, routine, medicines and check-ins:
+# logging a supplement or a symptom cannot change them (mark_changed's ``day_only``; a food
+# entry can change the recent foods, so it is not day-only). Those parts are kept under the
+# setup version and the local day. Their forms' CSRF tokens are not kept: the part is
+# rendered with a placeholder token, and each request's own masked token replaces it, so a
+# kept part serves any session of its person (a new log-in rotates the CSRF secret).
+
+CSRF_PLACEHOLDER = "kept-part-csrf-token-placeholder"
+
+
+def part_key(request: HttpRequest, name: str) -> str | None:
+    user = getattr(request, "user", None)
+    if (
+        settings.PAGE_CACHE_SECONDS <= 0
+        or user is None
+        or not user.is_authenticated
+        or user.setup_version is None
+    ):
+        return None
+    return f"part:{user.pk}:{user.setup_version}:{timezone.localdate():%Y%m%d}:{name}"
+
+
+def kept_value(request: HttpRequest | None, name: str, compute):
+    """``compute()``, kept under ``part_key`` (only for values that writes which are not
+    day-only can change)."""
+    key = part_key(request, name) if request is not None else None
+    if key is None:
+        return compute()
+    cache = caches[CACHE_ALIAS]
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        if part_key(request, name) == key:  # no write in between
+            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+_MISSING = object()
+
+
+def kept_part(context: Context, name: str, render) -> str:
+    """``render(context)``'s HTML, kept under ``part_key``; the caller is a template tag."""
+    request = context.get("request")
+
+    def rendered() -> str:
+        with context.push(csrf_token=CSRF_PLACEHOLDER):
+            return render(context)
+
+    content = kept_value(request, name, rendered)
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    return content

@@ -32,6 +32,7 @@ from tracker.limits import ZERO
 from tracker.models import (
     Food,
     IntakeEntry,
+    Medicine,
     SupplementProduct,
     SymptomEntry,
 )
@@ -174,6 +175,10 @@ def food_suggestions(*, shortfall_mg: Decimal, limit: int = 5) -> list[FoodSugge
 
 def active_products(*, user: User) -> QuerySet[SupplementProduct]:
     return SupplementProduct.objects.filter(owner=user, is_archived=False).select_related("form")
+
+
+def medicines(*, user: User) -> list[Medicine]:
+    return list(Medicine.objects.filter(owner=user))
 
 
 def recent_foods(*, user: User, today: date, limit: int = 6) -> list[Food]:

@@ -150,7 +150,8 @@ def test_no_csrf_cookie_no_cache(client, user, things):
     client.force_login(user)
     response = client.get("/")
     assert response.cookies["csrftoken"].value
-    assert not caches["pages"]._cache  # nothing kept
+    # No page kept (the dashboard's parts may be: they hold no CSRF token of their own).
+    assert not [key for key in caches["pages"]._cache if ":page:" in key]
 
 
 def test_people_never_see_each_others_pages(browser, user, things):
@@ -405,3 +406,40 @@ def test_admin_profile_edits_make_the_persons_pages_stale(user):
     site._registry[User].save_model(None, user, None, change=True)
     stored = User.objects.get(pk=user.pk)
     assert (stored.target_override_mg, stored.data_version) == (Decimal("450"), start + 1)
+
+
+# --- Parts of the dashboard kept across the day's writes ------------------------------------
+
+
+def test_after_logging_the_dashboard_reuses_its_kept_parts(browser, user, things, settings):
+    """Log, then the dashboard: the day is rendered afresh, the products, routine and check-in
+    parts are not (their queries do not run), and the page matches a fresh rendering."""
+    FollowedSymptom.objects.create(owner=user, symptom="cramps")
+    served(browser, "/")
+    browser.post(reverse("entry-add"), supplement_data(things["product"]))
+    with CaptureQueriesContext(connection) as ctx:
+        assert browser.get("/").status_code == 200
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    for table in ("tracker_routinedose", "tracker_doserecord", "tracker_followedsymptom"):
+        assert table not in tables
+    assert 'FROM "tracker_supplementproduct"' not in tables  # the quick-log buttons
+    assert served(browser, "/") == fresh(browser, "/", settings)
+
+
+def test_a_kept_part_carries_a_token_valid_for_each_session(user, things):
+    """A new log-in rotates the CSRF secret; the quick-log button kept from the old session
+    still posts, with the new session's own token."""
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(user)
+    first.get(reverse("profile"))
+    first.get("/")  # renders and keeps the parts
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(user)
+    second.get(reverse("profile"))
+    page = second.get("/").content.decode()
+    assert page_cache.CSRF_PLACEHOLDER not in page
+    url = reverse("quick-log-product", args=[things["product"].pk])
+    form = page[page.index(f'action="{url}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    assert second.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert IntakeEntry.objects.filter(owner=user, day=timezone.localdate()).count() == 2

@@ -107,7 +107,9 @@ def _save_entry(
     note: str,
 ) -> Written[IntakeEntry]:
     check_day(user=owner, day=day)
-    with person_write(owner, day=day) as crossing:
+    # A food entry, new or edited, can change the dashboard's recent foods: not day-only.
+    day_only = fields.get("food") is None and (entry is None or entry.food_id is None)
+    with person_write(owner, day=day, day_only=day_only) as crossing:
         if entry is None or entry.day != day:  # a new entry on the day (tracker.limits)
             check_room(owner, day)
         if entry is None:
@@ -231,7 +233,7 @@ def repeat_yesterdays_supplements(*, owner: User, day: date) -> Written[list[Int
     archived since are skipped (archiving means "I no longer take this").
     """
     check_day(user=owner, day=day)
-    with person_write(owner, day=day) as crossing:
+    with person_write(owner, day=day, day_only=True) as crossing:
         yesterday = (
             IntakeEntry.objects.filter(
                 owner=owner,

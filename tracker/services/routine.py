@@ -277,19 +277,24 @@ def checklist(*, owner: User, day: dt.date) -> list[ChecklistItem]:
     return items
 
 
-def logged_notes(*, owner: User, day: dt.date) -> list[MedicineNote]:
+def logged_notes(
+    *,
+    owner: User,
+    day: dt.date,
+    medicines: list[Medicine] | None = None,
+    entries: list[IntakeEntry] | None = None,
+) -> list[MedicineNote]:
     """Flags for the supplement doses logged on ``day`` inside a medicine's spacing window:
-    one query for the medicines, and one for the day's logged times only when there are any."""
-    medicines = [m for m in Medicine.objects.filter(owner=owner) if m.time is not None]
+    one query for the medicines, and one for the day's logged times only when there are any
+    (none for what the caller passes: the person's medicines, the day's entries)."""
+    if medicines is None:
+        medicines = list(Medicine.objects.filter(owner=owner))
+    medicines = [m for m in medicines if m.time is not None]
     if not medicines:
         return []
-    times = sorted(
-        set(
-            IntakeEntry.objects.filter(
-                owner=owner, day=day, product__isnull=False, time__isnull=False
-            ).values_list("time", flat=True)
-        )
-    )
+    if entries is None:
+        entries = IntakeEntry.objects.filter(owner=owner, day=day).only("product", "time")
+    times = sorted({e.time for e in entries if e.product_id is not None and e.time is not None})
     notes: list[MedicineNote] = []
     for at in times:
         for note in medicine_notes(magnesium_at=at, medicines=medicines):

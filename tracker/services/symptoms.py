@@ -16,7 +16,7 @@ def _save_symptom(
     owner = symptom.owner
     check_day(user=owner, day=day)
     # A symptom can raise the side-effect flag on a day with supplements.
-    with person_write(owner, day=day) as crossing:
+    with person_write(owner, day=day, day_only=True) as crossing:
         if symptom.pk is None or symptom.day != day:  # tracker.limits
             check_symptom_room(owner, day)
         symptom.day, symptom.symptom, symptom.severity, symptom.note = day, code, severity, note
@@ -49,6 +49,6 @@ def update_symptom(
 
 
 def delete_symptom(*, entry: SymptomEntry) -> Written[SymptomEntry]:
-    with person_write(entry.owner_id):
+    with person_write(entry.owner_id, day_only=True):
         entry.delete()
     return Written(entry)

@@ -166,7 +166,10 @@ def _restore_deleted(*, owner: User, model: type[models.Model], data: dict) -> W
         raise UndoError("That undo link is not valid.")
     row = _restore(model, data)
     # Restoring can raise the day's totals (an entry) or its side-effect flag (a symptom).
-    with person_write(owner, day=row.day) as crossing:
+    # A restored entry is not re-linked to a routine dose it was taken for; a food entry can
+    # change the dashboard's recent foods (page_cache.mark_changed).
+    day_only = getattr(row, "food_id", None) is None
+    with person_write(owner, day=row.day, day_only=day_only) as crossing:
         if model.objects.filter(pk=row.pk).exists():
             return Written(Undone(f"Nothing to undo: {_described(row)} is already back.", row.day))
         if model is SymptomEntry:

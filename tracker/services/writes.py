@@ -48,15 +48,19 @@ class Crossing:
 
 
 @contextmanager
-def person_write(owner: User | int, *, day: date | None = None) -> Iterator[Crossing]:
+def person_write(
+    owner: User | int, *, day: date | None = None, day_only: bool = False
+) -> Iterator[Crossing]:
     """One atomic write for one person: lock them, mark their pages stale and, for a ``day``,
     compare its flags before and after, e-mailing (once) any it newly crosses.
 
     Use: ``with person_write(owner, day=day) as crossing: ...; return Written(x,
     crossing.flags)``. Without ``day`` (deleting, archiving) nothing can be crossed.
+    ``day_only``: the write only adds to or changes a day's entries or symptoms, so the
+    dashboard's parts kept under the setup version stay valid (page_cache.mark_changed).
     """
     with transaction.atomic():
-        page_cache.mark_changed(owner)  # the lock: see the module's docstring
+        page_cache.mark_changed(owner, day_only=day_only)  # the lock: see the docstring
         crossing = Crossing()
         before = selectors.day_flags(user=owner, day=day) if day is not None else []
         yield crossing

@@ -9,9 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from tracker import daily_rows, daily_status, limits, page_cache, selectors
+from tracker.services import routine
 from tracker.views import daily_helpers
 from tracker.views.daily_helpers import parse_day
 
@@ -59,10 +61,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = _day_context(request, today)
     context.update(
-        quick_products=daily_rows.quick_products(
-            list(selectors.active_products(user=request.user))
+        # Read only when the kept part (dashboard.html) has to be rendered again.
+        quick_products=SimpleLazyObject(
+            lambda: daily_rows.quick_products(list(selectors.active_products(user=request.user)))
         ),
-        recent_foods=selectors.recent_foods(user=request.user, today=today),
+        recent_foods=SimpleLazyObject(
+            lambda: selectors.recent_foods(user=request.user, today=today)
+        ),
+        logged_notes=routine.logged_notes(
+            owner=request.user,
+            day=today,
+            medicines=page_cache.kept_value(
+                request, "medicines", lambda: selectors.medicines(user=request.user)
+            ),
+            entries=context["overview"].entries,
+        ),
         # The target card also explains the rule and the UL in words.
         target=context["overview"].target,
         ul=context["overview"].ul,

@@ -1,0 +1,28 @@
+"""``{% kept_part "name" %}...{% endkept_part %}``: a part of the dashboard kept across the
+day's writes (tracker.page_cache.kept_part says under which key and why it is safe)."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from tracker import page_cache
+
+register = template.Library()
+
+
+class KeptPartNode(template.Node):
+    def __init__(self, name: str, nodelist: template.NodeList):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        # The part's HTML was rendered by the template engine, escaping and all.
+        return mark_safe(page_cache.kept_part(context, self.name, self.nodelist.render))  # noqa: S308
+
+
+@register.tag("kept_part")
+def kept_part(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% kept_part "name" %}...{% endkept_part %}')
+    nodelist = parser.parse(("endkept_part",))
+    parser.delete_first_token()
+    return KeptPartNode(bits[1][1:-1], nodelist)
