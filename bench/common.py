@@ -53,20 +53,13 @@ def log(message: str) -> None:
 def bench_environment(db_url: str) -> dict[str, str]:
     """The app's environment while benchmarking: production settings (DEBUG off, manifest
     static files), a throwaway secret key, and the bench app with its minimal view."""
+    secret = os.environ.get("BENCH_SECRET_KEY", "bench-only-secret-key-" + 40 * "x")
     return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": os.environ.get(
-            "BENCH_SECRET_KEY", "bench-only-secret-key-" + 40 * "x"
-        ),
-        "DJANGO_BENCH": "1",
-        "DJANGO_BENCH_VIEWS": "1",
-        "DJANGO_ALLOWED_HOSTS": HOST,
+        **os.environ, "DATABASE_URL": db_url, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secret,
+        "DJANGO_BENCH": "1", "DJANGO_BENCH_VIEWS": "1", "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DJANGO_LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
-    }
+        "DJANGO_LOG_LEVEL": "ERROR", "PYTHONPATH": str(ROOT),
+    }  # fmt: skip
 
 
 def setup_django(db_url: str, *, migrate: bool = False, env: dict | None = None) -> str:
@@ -111,10 +104,8 @@ def maintenance(db_url: str, *statements: tuple) -> list:
     import psycopg2
 
     url, rows = urlparse(db_url), []
-    conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username,
-        password=url.password, dbname="postgres",
-    )  # fmt: skip
+    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username,
+                            password=url.password, dbname="postgres")  # fmt: skip
     conn.autocommit = True
     with conn.cursor() as cur:
         for statement, *params in statements:

@@ -153,7 +153,7 @@ class Report:
 
     def __init__(self, args) -> None:
         self.sections, self.summary, self.raw = [], {}, {"args": vars(args)}
-        self.args, self.fields = args, {"a": args, "group": GROUP_SIZE}
+        self.fields = {"a": args, "group": GROUP_SIZE}
 
     def add(self, *blocks: str) -> None:
         self.sections.append(common.section(*blocks))
