@@ -128,7 +128,7 @@ def check_pages(bases, reader, product, rounds: int, deadline: float) -> dict:
         if status != 200 or landed.removeprefix(writer) != dashboard:
             failed.append(f"round {n}: logging on {writer} answered {status} at {landed}")
             continue
-        status, _, page = browser.get(reader_base + dashboard)
+        status, _, page = browser.open(reader_base + dashboard)
         entries, mg = ENTRIES.search(page), SUPPLEMENT_MG.search(page)
         if status != 200 or not entries or not mg:
             failed.append(f"round {n}: dashboard on {reader_base} answered {status}")
