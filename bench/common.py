@@ -1,29 +1,34 @@
-"""What bench/run.py and bench/soak.py share: knobs, Django, PostgreSQL, gunicorn, wrk,
-statistics, the machine's facts and the Markdown they print and write into BENCHMARKS.md."""
+"""What bench/run.py, bench/soak.py and bench/scale_check.py share: knobs, Django, PostgreSQL,
+processes (gunicorn), a browser's sign-in, wrk, statistics, the machine's facts and the
+Markdown they print and write into BENCHMARKS.md."""
 
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 # The section of BENCHMARKS.md that bench/soak.py writes; a rerun of bench/run.py keeps it.
 SOAK_MARKS = ("<!-- soak:start -->", "<!-- soak:end -->")
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def parse_args(doc: str, prefix: str, knobs, flags=()) -> argparse.Namespace:
@@ -48,30 +53,25 @@ def log(message: str) -> None:
 def bench_environment(db_url: str) -> dict[str, str]:
     """The app's environment while benchmarking: production settings (DEBUG off, manifest
     static files), a throwaway secret key, and the bench app with its minimal view."""
+    secret = os.environ.get("BENCH_SECRET_KEY", "bench-only-secret-key-" + 40 * "x")
     return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": os.environ.get(
-            "BENCH_SECRET_KEY", "bench-only-secret-key-" + 40 * "x"
-        ),
-        "DJANGO_BENCH": "1",
-        "DJANGO_BENCH_VIEWS": "1",
-        "DJANGO_ALLOWED_HOSTS": HOST,
+        **os.environ, "DATABASE_URL": db_url, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secret,
+        "DJANGO_BENCH": "1", "DJANGO_BENCH_VIEWS": "1", "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DJANGO_LOG_LEVEL": "ERROR",
-        "PYTHONPATH": str(ROOT),
-    }
+        "DJANGO_LOG_LEVEL": "ERROR", "PYTHONPATH": str(ROOT),
+    }  # fmt: skip
 
 
-def setup_django(db_url: str, *, migrate: bool = False) -> str:
-    """django.setup() on the benchmark's database (``migrate``: also migrate and collect the
-    static files, as production does); returns PostgreSQL's version."""
+def setup_django(db_url: str, *, migrate: bool = False, env: dict | None = None) -> str:
+    """django.setup() on the benchmark's database with ``env`` (bench_environment by default)
+    as the whole environment (``migrate``: also migrate and collect the static files, as
+    production does); returns PostgreSQL's version."""
     import logging
 
-    os.environ.update(bench_environment(db_url))
+    env = env or bench_environment(db_url)
+    os.environ.clear()
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.core.management import call_command
 
@@ -104,10 +104,8 @@ def maintenance(db_url: str, *statements: tuple) -> list:
     import psycopg2
 
     url, rows = urlparse(db_url), []
-    conn = psycopg2.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username,
-        password=url.password, dbname="postgres",
-    )  # fmt: skip
+    conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username,
+                            password=url.password, dbname="postgres")  # fmt: skip
     conn.autocommit = True
     with conn.cursor() as cur:
         for statement, *params in statements:
@@ -143,6 +141,18 @@ def loadavg() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def counts(statuses: dict, sep: str = ", ") -> str:
+    """``{"200": 1234}`` as "200: 1,234", in order of status."""
+    return sep.join(f"{k}: {v:,}" for k, v in sorted(statuses.items()))
+
+
+def para(text: str, **fields) -> str:
+    """Paragraphs written over several source lines, a blank line between two: each as one
+    line, the fields filled in."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs).format(**fields)
+
+
 def table(header: str, rows) -> str:
     """A Markdown table; the header, and any row given as one string, separate cells by '|'."""
     cells = [header.split("|"), *(row.split("|") if isinstance(row, str) else row for row in rows)]
@@ -165,18 +175,20 @@ def machine_rows() -> dict[str, list[str]]:
         lines = Path(path).read_text().splitlines()
         return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(key)), "")
 
+    def version(*command: str) -> str:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        return done.stdout + done.stderr
+
     cpu, mem_kb = first("/proc/cpuinfo", "model name"), int(first("/proc/meminfo", "MemTotal")[:-3])
     wrk = shutil.which("wrk")
-    wrk = wrk and subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
-    wrk = (wrk.stdout + wrk.stderr).split("Copyright")[0].strip() if wrk else "missing"
-    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--version"]
-    gunicorn = subprocess.run(gunicorn, capture_output=True, text=True, check=False).stdout  # noqa: S603
+    wrk = version(wrk, "--version").split("Copyright")[0].strip() if wrk else "missing"
+    gunicorn = version(str(ROOT / ".venv/bin/gunicorn"), "--version").strip()
     return {
         "machine": ["machine", f"{os.cpu_count()} CPUs ({cpu or 'unknown CPU'}), "
                     f"{mem_kb / 1024 / 1024:.1f} GiB RAM"],
         "os": ["OS", platform.platform()],
         "python": ["Python / Django", f"{platform.python_version()} / {django.get_version()}"],
-        "servers": ["gunicorn / wrk", f"{gunicorn.strip()} / {wrk}"],
+        "servers": ["gunicorn / wrk", f"{gunicorn} / {wrk}"],
     }  # fmt: skip
 
 
@@ -196,7 +208,76 @@ def replace_section(path: Path, text: str | None) -> str:
     return old.rstrip("\n") + "\n\n" + block + "\n" if old else block + "\n"
 
 
-# --- gunicorn and wrk -----------------------------------------------------------------------
+# --- Processes, gunicorn, a browser, wrk ----------------------------------------------------
+
+
+class Processes:
+    """Subprocesses, each in its own process group logging to LOG_DIR/NAME.log; stop() ends
+    them all (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir, self.started = log_dir, []
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+        out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+        )
+        self.started.append((name, process, out))
+        return process
+
+    def signal(self, sig: int) -> list[subprocess.Popen]:
+        alive = [p for _, p, _ in self.started if p.poll() is None]
+        for process in alive:
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                pass
+        return alive
+
+    def stop(self) -> None:
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+            deadline, alive = time.monotonic() + wait, self.signal(sig)
+            for process in alive:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+        for _, _, out in self.started:
+            out.close()
+
+    def check_alive(self) -> None:
+        for name, process, _ in self.started:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}; see {name}.log")
+
+    def wait_healthy(self, base: str, deadline: float) -> None:
+        """Until ``base`` answers /healthz with 200 (RuntimeError at the deadline)."""
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{base} did not answer /healthz in time")
+            time.sleep(0.3)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_command(base: str, workers: int, *more: str) -> list[str]:
+    """gunicorn serving config.wsgi on ``base`` (http://HOST:PORT)."""
+    return [
+        str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", base.removeprefix("http://"),
+        "--workers", str(workers), "--timeout", "60", "--log-level", "warning", *more,
+    ]  # fmt: skip
 
 
 @contextmanager
@@ -206,40 +287,50 @@ def gunicorn(db_url, workers, worker_class, threads, log_path, access_log, extra
     Its access log (method, path, status, microseconds, then ``extra_format``) tells what the
     server answered, including the requests still in flight when wrk stopped counting.
     """
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        base = f"http://{HOST}:{sock.getsockname()[1]}"
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", base.removeprefix("http://"),
-        "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
-        "--timeout", "60", "--log-level", "warning", "--access-logfile", str(access_log),
-        "--access-logformat", f"%(m)s %(U)s %(s)s %(D)s {extra_format}".strip(),
-    ]  # fmt: skip
-    with open(log_path, "ab") as out:
-        env = bench_environment(db_url)
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
+    base, procs = f"http://{HOST}:{free_port()}", Processes(log_path.parent)
+    logformat = f"%(m)s %(U)s %(s)s %(D)s {extra_format}".strip()
+    more = ("--worker-class", worker_class, "--threads", str(threads), "--access-logfile",
+            str(access_log), "--access-logformat", logformat)  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer /healthz in 60 s; see {log_path}")
-            time.sleep(0.3)
+        procs.start(
+            log_path.stem, gunicorn_command(base, workers, *more), bench_environment(db_url)
+        )
+        procs.wait_healthy(base, time.monotonic() + 60)
         yield base
     finally:
-        process.terminate()
+        procs.stop()
+
+
+class Browser:
+    """One person's cookies, sent to whichever server a request goes to (as behind a proxy)."""
+
+    def __init__(self, timeout: int = 30):
+        self.jar, self.timeout = http.cookiejar.CookieJar(), timeout
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def open(self, url: str, data: bytes | None = None, **headers) -> tuple[int, str, str]:
+        """(status, the URL it landed on after redirects, the page)."""
+        request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return response.status, response.url, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, url, error.read().decode(errors="replace")
+
+    def csrf(self, form_url: str) -> str:
+        """The CSRF token of the form at form_url."""
+        status, _, page = self.open(form_url)
+        if not (match := CSRF.search(page)):
+            raise RuntimeError(f"no CSRF token on {form_url} ({status})")
+        return match.group(1)
+
+    def post(self, url: str, form_url: str, data: dict) -> tuple[int, str, str]:
+        """The form at form_url for its CSRF token, then the POST (redirects followed)."""
+        body = urlencode({**data, "csrfmiddlewaretoken": self.csrf(form_url)}).encode()
+        return self.open(url, body, Referer=form_url)
+
+    def cookies(self) -> dict[str, str]:
+        return {cookie.name: cookie.value for cookie in self.jar}
 
 
 def write_plan(lines: list[tuple[str, ...]], path: Path | None = None) -> Path:

@@ -21,17 +21,15 @@ from bench.common import HOST, median, sql_shape
 
 HOT_TABLES = ("tracker_intakeentry", "tracker_symptomentry")
 SESSION_KEYS: list[str] = []
+# A query of a streamed export is DECLAREd as a cursor: what is explained is its SELECT.
+DECLARE = re.compile(r"^\s*DECLARE\s+\S+\s+.*?CURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+", re.I | re.S)
 
 
 def page_paths(today: date) -> list[tuple[str, str]]:
     """The pages measured, as (label, path). The day page is yesterday: a full day of data."""
-    return [
-        ("dashboard", "/"),
-        ("day", f"/day/{today - timedelta(days=1):%Y-%m-%d}/"),
-        ("week", f"/week/{today:%Y-%m-%d}/"),
-        ("history", "/history/"),
-        ("export", "/export/entries.csv"),
-    ]
+    day, week = f"/day/{today - timedelta(days=1):%Y-%m-%d}/", f"/week/{today:%Y-%m-%d}/"
+    return [("dashboard", "/"), ("day", day), ("week", week), ("history", "/history/"),
+            ("export", "/export/entries.csv")]  # fmt: skip
 
 
 def fetch(client: Client, path: str) -> SimpleNamespace:
@@ -134,40 +132,38 @@ def _kind(sql: str) -> str:
     return f"list of {table}"
 
 
+def explain(sql: str) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of one query: its kind, SQL, plan, indexes, seq scans, time."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    indexes = sorted(set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\S+)", text)))
+    indexes += sorted(set(re.findall(r"Bitmap Index Scan on (\S+)", text)))
+    executed = re.search(r"Execution Time: ([\d.]+) ms", text)
+    return dict(
+        kind=_kind(sql), sql=sql, plan=text, indexes=indexes,
+        seq_scans=sorted(set(re.findall(r"Seq Scan on (\S+)", text))),
+        execution_ms=float(executed.group(1)) if executed else float("nan"),
+    )  # fmt: skip
+
+
 def explain_pages(user, today: date) -> list[dict]:
-    """EXPLAIN (ANALYZE, BUFFERS) of every query a page runs against the entries or symptoms
-    tables, once per SQL shape: its pages, kind, SQL, plan, indexes, seq scans and time."""
+    """explain() of every query a page runs against the entries or symptoms tables, once per
+    SQL shape, with the pages that run it."""
     client, by_shape = signed_in_client(user), {}
-    declare = re.compile(
-        r"^\s*DECLARE\s+\S+\s+.*?CURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+", re.I | re.S
-    )
     for page, path in page_paths(today):
         with CaptureQueriesContext(connection) as ctx:
             if fetch(client, path).status != 200:
                 continue
         for query in ctx.captured_queries:
-            sql = declare.sub("", query["sql"])
-            if not sql.lstrip().upper().startswith("SELECT") or not any(
-                f'"{t}"' in sql for t in HOT_TABLES
-            ):
+            sql = DECLARE.sub("", query["sql"])
+            hot = any(f'"{t}"' in sql for t in HOT_TABLES)
+            if not hot or not sql.lstrip().upper().startswith("SELECT"):
                 continue
-            if (shape := sql_shape(sql)) in by_shape:
-                if page not in by_shape[shape]["pages"]:
-                    by_shape[shape]["pages"].append(page)
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                text = "\n".join(row[0] for row in cursor.fetchall())
-            indexes = sorted(
-                set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\S+)", text))
-            )
-            indexes += sorted(set(re.findall(r"Bitmap Index Scan on (\S+)", text)))
-            executed = re.search(r"Execution Time: ([\d.]+) ms", text)
-            by_shape[shape] = dict(
-                pages=[page], kind=_kind(sql), sql=sql, plan=text, indexes=indexes,
-                seq_scans=sorted(set(re.findall(r"Seq Scan on (\S+)", text))),
-                execution_ms=float(executed.group(1)) if executed else float("nan"),
-            )  # fmt: skip
+            if (shape := sql_shape(sql)) not in by_shape:
+                by_shape[shape] = {"pages": [], **explain(sql)}
+            if page not in by_shape[shape]["pages"]:
+                by_shape[shape]["pages"].append(page)
     return list(by_shape.values())
 
 

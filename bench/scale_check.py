@@ -19,27 +19,21 @@ unless --keep-db, its database are removed at the end.
 from __future__ import annotations
 
 import datetime as dt
-import http.cookiejar
 import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
-from bench.common import HOST, ROOT, log, table  # noqa: E402
+from bench.common import HOST, log, table  # noqa: E402
 
 KNOBS = (  # (option, default, help); each also read from SCALE_<OPTION>
     ("db-url", "postgres://postgres@127.0.0.1:5432/mgs_scale", "a database named mgs_*"),
@@ -54,103 +48,6 @@ PASSWORD = "scale-check-password-not-secret"  # noqa: S105 - throwaway accounts
 MG_PER_SERVING = 10
 ENTRIES = re.compile(r'id="entries-heading"[^>]*>Entries \((\d+)\)')
 SUPPLEMENT_MG = re.compile(r'data-testid="supplement-mg">([^<]*)<')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class Processes:
-    """Subprocesses, each in its own process group, all stopped by stop()."""
-
-    def __init__(self, log_dir: Path):
-        self.log_dir, self.started = log_dir, []
-
-    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-        out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
-        )
-        self.started.append((name, process, out))
-        return process
-
-    def stop(self) -> None:
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            alive = [p for _, p, _ in self.started if p.poll() is None]
-            for process in alive:
-                try:
-                    os.killpg(process.pid, sig)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + wait
-            for process in alive:
-                try:
-                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
-        for _, _, out in self.started:
-            out.close()
-
-    def abort(self) -> None:
-        for _, process, _ in self.started:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        print("FAIL: out of time; every process killed", file=sys.stderr, flush=True)
-        os._exit(3)
-
-    def check_alive(self) -> None:
-        for name, process, _ in self.started:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}; see {name}.log")
-
-
-def wait_healthy(base: str, procs: Processes, deadline: float) -> None:
-    while True:
-        procs.check_alive()
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{base} did not answer /healthz in time")
-        time.sleep(0.3)
-
-
-class Browser:
-    """One person's cookies, sent to whichever server a request goes to (as behind a proxy)."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, url: str) -> tuple[int, str, str]:
-        try:
-            with self.opener.open(url, timeout=30) as response:
-                return response.status, response.url, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, url, error.read().decode(errors="replace")
-
-    def post(self, url: str, form_url: str, data: dict) -> tuple[int, str, str]:
-        """The form at form_url for its CSRF token, then the POST (redirects followed)."""
-        status, _, page = self.get(form_url)
-        match = CSRF.search(page)
-        if not match:
-            raise RuntimeError(f"no CSRF token on {form_url} ({status})")
-        body = urlencode({**data, "csrfmiddlewaretoken": match.group(1)}).encode()
-        headers = {"Referer": form_url}
-        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.url, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, url, error.read().decode(errors="replace")
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -211,7 +108,7 @@ def seed(stamp: str):
 def check_pages(bases, reader, product, rounds: int, deadline: float) -> dict:
     from django.urls import reverse
 
-    browser = Browser()
+    browser = common.Browser()
     login, dashboard, add = reverse("login"), reverse("dashboard"), reverse("entry-add")
     status, landed, _ = browser.post(
         bases[0] + login, bases[0] + login, {"username": reader.username, "password": PASSWORD}
@@ -231,7 +128,7 @@ def check_pages(bases, reader, product, rounds: int, deadline: float) -> dict:
         if status != 200 or landed.removeprefix(writer) != dashboard:
             failed.append(f"round {n}: logging on {writer} answered {status} at {landed}")
             continue
-        status, _, page = browser.get(reader_base + dashboard)
+        status, _, page = browser.open(reader_base + dashboard)
         entries, mg = ENTRIES.search(page), SUPPLEMENT_MG.search(page)
         if status != 200 or not entries or not mg:
             failed.append(f"round {n}: dashboard on {reader_base} answered {status}")
@@ -246,18 +143,18 @@ def check_pages(bases, reader, product, rounds: int, deadline: float) -> dict:
 def check_lockout(bases, locked) -> dict:
     from django.urls import reverse
 
-    login, browser = reverse("login"), Browser()
+    login, browser = reverse("login"), common.Browser()
     wrong = {"username": locked.username, "password": "wrong-" + PASSWORD}
     wrong_statuses = [browser.post(bases[0] + login, bases[0] + login, wrong)[0] for _ in range(5)]
     right = {"username": locked.username, "password": PASSWORD}
     answers = {}
     for name, base in (("B", bases[1]), ("A", bases[0])):
-        status, _, page = Browser().post(base + login, base + login, right)
+        status, _, page = common.Browser().post(base + login, base + login, right)
         answers[name] = (status, reverse("signin_link") in page)
     return {"wrong": wrong_statuses, "answers": answers}
 
 
-def check_reminders(mail_log: Path, procs: Processes, deadline: float) -> dict:
+def check_reminders(mail_log: Path, procs: common.Processes, deadline: float) -> dict:
     from django_tasks_db.models import DBTaskResult
 
     from tracker.models import Notice
@@ -289,6 +186,12 @@ def check_reminders(mail_log: Path, procs: Processes, deadline: float) -> dict:
     }  # fmt: skip
 
 
+def abort(procs: common.Processes) -> None:
+    procs.signal(signal.SIGKILL)
+    print("FAIL: out of time; every process killed", file=sys.stderr, flush=True)
+    os._exit(3)
+
+
 # --- The run -------------------------------------------------------------------------------------
 
 
@@ -303,17 +206,9 @@ def delete_redis_keys(redis_url: str, prefix: str) -> int:
     return len(keys)
 
 
-def main() -> int:  # noqa: PLR0915
-    args = common.parse_args(__doc__, "SCALE", KNOBS, [("keep-db", "leave the database")])
-    args.redis_url = os.environ.get("REDIS_URL") or args.redis_url
-    if not common.db_name(args.db_url).startswith("mgs_"):
-        raise SystemExit("--db-url: the database's name must start with mgs_")
-    began = time.monotonic()
-    deadline = began + args.timeout
-    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{os.getpid()}"
-    prefix = f"mgscale-{stamp}"
-    work = Path(tempfile.mkdtemp(prefix="scale-check-"))
-    mail_log = work / "mail.log"
+def environment(args, prefix: str, mail_log: Path) -> dict[str, str]:
+    """The benchmark's environment without the bench app, with Redis, the database task
+    backend and an e-mail backend that logs each message to mail_log."""
     env = {
         **common.bench_environment(args.db_url),
         "REDIS_URL": args.redis_url,
@@ -325,71 +220,40 @@ def main() -> int:  # noqa: PLR0915
     }
     for name in ("DJANGO_BENCH", "DJANGO_BENCH_VIEWS"):
         env.pop(name)
-    os.environ.clear()
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return env
 
-    log(f"database {common.db_name(args.db_url)}: drop, create, migrate, collectstatic")
-    common.maintenance(
-        args.db_url, ("DROP DATABASE IF EXISTS {} WITH (FORCE)",), ("CREATE DATABASE {}",)
-    )
-    import django
-    from django.core.management import call_command
-    from django.db import connections
 
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    reader, locked, product = seed(stamp)
-    connections.close_all()
+def run_checks(args, procs, env: dict, people, deadline: float) -> tuple[dict, ...]:
+    """Two gunicorns and two db_workers, then the three checks: their figures."""
+    bases = [f"http://{HOST}:{common.free_port()}" for _ in "AB"]
+    for name, base in zip("AB", bases, strict=True):
+        procs.start(f"gunicorn-{name}", common.gunicorn_command(base, 2), env)
+    for n in (1, 2):
+        procs.start(f"worker-{n}", [
+            sys.executable, "manage.py", "db_worker", "--queue-name", "default",
+            "--no-reload", "--no-startup-delay", "--interval", "0.2", "--worker-id", f"scale-{n}",
+        ], env)  # fmt: skip
+    for base in bases:
+        procs.wait_healthy(base, min(deadline, time.monotonic() + 60))
+    log(f"A {bases[0]}, B {bases[1]}, 2 db_workers; {args.rounds} rounds across A and B")
+    t0 = time.monotonic()
+    pages = check_pages(bases, people[0], people[2], args.rounds, deadline)
+    pages["seconds"] = time.monotonic() - t0
+    log("lock-out: 5 wrong passwords on A, then the right one on B and on A")
+    lockout = check_lockout(bases, people[1])
+    log(f"reminders: {REMINDERS} due, each task enqueued twice, 2 workers")
+    reminders = check_reminders(Path(env["MAIL_LOG"]), procs, deadline)
+    procs.check_alive()
+    return pages, lockout, reminders
 
-    procs, failures, figures = Processes(work), [], {}
-    # A last resort, should a request or a query hang past every timeout: kill what was
-    # started, then exit (the Redis keys and the database stay until the next run).
-    timer = threading.Timer(args.timeout - (time.monotonic() - began) + 30, procs.abort)
-    timer.daemon = True
-    timer.start()
-    try:
-        ports = [free_port(), free_port()]
-        bases = [f"http://{HOST}:{port}" for port in ports]
-        for name, port in zip("AB", ports, strict=True):
-            procs.start(f"gunicorn-{name}", [
-                str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}",
-                "--workers", "2", "--timeout", "60", "--log-level", "warning",
-            ], env)  # fmt: skip
-        for n in (1, 2):
-            procs.start(f"worker-{n}", [
-                sys.executable, "manage.py", "db_worker", "--queue-name", "default",
-                "--no-reload", "--no-startup-delay", "--interval", "0.2",
-                "--worker-id", f"scale-{n}",
-            ], env)  # fmt: skip
-        for base in bases:
-            wait_healthy(base, procs, min(deadline, time.monotonic() + 60))
-        log(f"A {bases[0]}, B {bases[1]}, 2 db_workers; {args.rounds} rounds across A and B")
-        t0 = time.monotonic()
-        pages = check_pages(bases, reader, product, args.rounds, deadline)
-        figures["pages_seconds"] = time.monotonic() - t0
-        log("lock-out: 5 wrong passwords on A, then the right one on B and on A")
-        lockout = check_lockout(bases, locked)
-        log(f"reminders: {REMINDERS} due, each task enqueued twice, 2 workers")
-        reminders = check_reminders(mail_log, procs, deadline)
-        procs.check_alive()
-    except Exception as error:  # noqa: BLE001 - reported, and the check fails
-        failures.append(f"{type(error).__name__}: {error}")
-        pages = lockout = reminders = None
-    finally:
-        procs.stop()
-        connections.close_all()
-        removed = delete_redis_keys(args.redis_url, prefix)
-        if not args.keep_db:
-            common.maintenance(args.db_url, ("DROP DATABASE IF EXISTS {} WITH (FORCE)",))
-        timer.cancel()
 
+def verdicts(args, pages, lockout, reminders, failures: list[str]) -> list[str]:
+    """The rows of the table; each failure is added to ``failures``."""
     rows = []
     if pages:
         rows += [
             f"rounds (log on one server, dashboard on the other)|{pages['rounds']} of "
-            f"{args.rounds} ({figures['pages_seconds']:.1f} s)",
+            f"{args.rounds} ({pages['seconds']:.1f} s)",
             f"stale dashboards|**{len(pages['stale'])}**",
         ]
         failures += pages["stale"][:5] + pages["failed"][:5]
@@ -399,12 +263,11 @@ def main() -> int:  # noqa: PLR0915
         rows.append(f"lock-out: 5 wrong passwords on A answered|{lockout['wrong']}")
         for name, (status, link) in lockout["answers"].items():
             held = status == 429 and link
-            verdict = "locked" if held else "NOT locked"
-            rows.append(f"lock-out: right password on {name}|{status} ({verdict})")
+            rows.append(f"lock-out: right password on {name}|{status} "
+                        f"({'locked' if held else 'NOT locked'})")  # fmt: skip
             if not held:
                 failures.append(f"lock-out does not hold on {name}: {status}")
-    if reminders:
-        r = reminders
+    if r := reminders:
         rows += [
             f"reminders due / tasks enqueued|{REMINDERS:,} / {r['enqueued']:,}",
             "reminders sent (e-mails) / notices marked sent|"
@@ -419,7 +282,46 @@ def main() -> int:  # noqa: PLR0915
             failures.append(f"reminders: {r['sent']} sent, {r['duplicates']} duplicates")
         if r["scheduled"] != REMINDERS or r["tasks_failed"]:
             failures.append(f"scheduled {r['scheduled']}, failed tasks {r['tasks_failed']}")
-    rows += [
+    return rows
+
+
+def main() -> int:
+    args = common.parse_args(__doc__, "SCALE", KNOBS, [("keep-db", "leave the database")])
+    args.redis_url = os.environ.get("REDIS_URL") or args.redis_url
+    if not common.db_name(args.db_url).startswith("mgs_"):
+        raise SystemExit("--db-url: the database's name must start with mgs_")
+    began = time.monotonic()
+    deadline = began + args.timeout
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{os.getpid()}"
+    prefix, work = f"mgscale-{stamp}", Path(tempfile.mkdtemp(prefix="scale-check-"))
+    env = environment(args, prefix, work / "mail.log")
+    log(f"database {common.db_name(args.db_url)}: drop, create")
+    drop = ("DROP DATABASE IF EXISTS {} WITH (FORCE)",)
+    common.maintenance(args.db_url, drop, ("CREATE DATABASE {}",))
+    common.setup_django(args.db_url, migrate=True, env=env)
+    from django.db import connections
+
+    people = seed(stamp)
+    connections.close_all()
+    procs, failures = common.Processes(work), []
+    # A last resort, should a request or a query hang past every timeout: kill what was
+    # started, then exit (the Redis keys and the database stay until the next run).
+    timer = threading.Timer(args.timeout - (time.monotonic() - began) + 30, abort, [procs])
+    timer.daemon = True
+    timer.start()
+    try:
+        figures = run_checks(args, procs, env, people, deadline)
+    except Exception as error:  # noqa: BLE001 - reported, and the check fails
+        failures.append(f"{type(error).__name__}: {error}")
+        figures = (None, None, None)
+    finally:
+        procs.stop()
+        connections.close_all()
+        removed = delete_redis_keys(args.redis_url, prefix)
+        if not args.keep_db:
+            common.maintenance(args.db_url, drop)
+        timer.cancel()
+    rows = verdicts(args, *figures, failures) + [
         f"Redis keys removed (prefix {prefix})|{removed:,}",
         f"total seconds|{time.monotonic() - began:.1f}",
         f"verdict|{'**FAIL**' if failures else '**pass**'}",

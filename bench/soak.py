@@ -12,23 +12,20 @@ when the rows differ from the acknowledged writes.
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
-import re
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
-from bench.common import HOST, ROOT, log, median, table  # noqa: E402
+from bench.common import HOST, ROOT, log, median, para, percentile, table  # noqa: E402
 
 MAX_SECONDS = 120
 KNOBS = (  # (option, default, help); each also read from SOAK_<OPTION>
@@ -48,6 +45,22 @@ PASSWORD = "bench-password-not-secret"  # noqa: S105 - seed_bench's benchmark ac
 MIX = [("dashboard", 25), ("day", 20), ("week", 15), ("history", 20)]
 KINDS = [kind for kind, _ in MIX] + ["write"]
 EXPECTED = {"GET": "200", "POST": "302"}
+TEXT = """## Load run: mixed reads and writes
+
+Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {a.db_url} --seconds
+{a.seconds}`) on {at:%Y-%m-%d %H:%M} UTC; every number below is one the command printed. It exits
+non-zero on any error or when the rows differ from the acknowledged writes. `SOAK_SECONDS` sets
+the duration (at most {max_seconds} s); README "Benchmarks" lists the other variables.
+
+gunicorn `config.wsgi` on {host} (a free port), {a.workers} `gthread` workers x {a.threads}
+threads, PostgreSQL {pg} (database `{db}`), DEBUG off. {a.people} fresh people (`seed_bench`:
+{a.history_days} days x 10 entries of history each) sign in through the log-in form; then wrk, a
+separate process on loopback, keeps one connection per person for {a.seconds} s, with no pause
+between requests, and wrk times a request out after {a.timeout} s. Each request is picked at
+random: {mix}, and {a.write_percent} % logging one of the person's supplements (POST with the
+CSRF token; 0.5, 1 or 2 servings, on one of the last {a.days_written} days, which the day pages
+read). Counted after gunicorn has stopped, so the requests in flight when wrk stopped are
+answered and logged."""
 
 
 # --- CPU use while the load runs --------------------------------------------------------------
@@ -55,9 +68,7 @@ EXPECTED = {"GET": "200", "POST": "302"}
 
 def _program(pid: str) -> str:
     """A short name for a process: gunicorn, wrk, PostgreSQL, or its command's first words."""
-    argv = [
-        a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    ]
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     first = Path(argv[0].split()[0]).name if argv[0] else ""
     if not first:
         return "kernel or other"
@@ -67,22 +78,19 @@ def _program(pid: str) -> str:
         return "PostgreSQL (every database on the server)"
     if first == "wrk":
         return "wrk (this run)"
-    return (" ".join(Path(a).name for a in argv[:3] if a) if first.startswith("python") else first)[
-        :60
-    ]
+    python = first.startswith("python")
+    return (" ".join(Path(a).name for a in argv[:3] if a) if python else first)[:60]
 
 
 def cpu_sample() -> tuple[int, int, dict[str, float]]:
     """Busy and total jiffies of all CPUs since boot (/proc/stat; idle and iowait are not busy),
     and the CPU seconds (user + system) each process has used, keyed "PID program"."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    seconds = {}
+    seconds, tick = {}, os.sysconf("SC_CLK_TCK")
     for pid in (entry.name for entry in Path("/proc").iterdir() if entry.name.isdigit()):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds[f"{pid} {_program(pid)}"] = (int(stat[11]) + int(stat[12])) / os.sysconf(
-                "SC_CLK_TCK"
-            )
+            seconds[f"{pid} {_program(pid)}"] = (int(stat[11]) + int(stat[12])) / tick
         except (OSError, IndexError):
             continue  # the process ended meanwhile
     return sum(fields) - fields[3] - fields[4], sum(fields), seconds
@@ -120,7 +128,6 @@ def prepare_database(db_url: str) -> None:
 def seed_people(args, stamp: str, today: date):
     """(person, one of their supplements) of N fresh people; those of earlier runs go."""
     from django.core.management import call_command
-    from django.db import connection
 
     from accounts.models import User
     from accounts.services import delete_account
@@ -131,8 +138,7 @@ def seed_people(args, stamp: str, today: date):
     prefix = f"{PREFIX}{stamp}-"
     options = f"--users={args.people} --days={args.history_days} --entries-per-day=10 --seed=8"
     call_command("seed_bench", f"--prefix={prefix}", f"--end={today}", *options.split())
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    common.sql("ANALYZE")
     people = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
     supplements = SupplementProduct.objects.filter(owner__in=people, kind=SupplementKind.SUPPLEMENT)
     products = {p.owner_id: p for p in supplements.order_by("-pk")}
@@ -151,27 +157,21 @@ def sign_in(base: str, username: str, login_path: str, form_path: str) -> tuple[
     """The log-in form, as a browser fills it; then the logging form for a CSRF token.
 
     Returns (cookie header, CSRF token, session key)."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def token(path: str) -> str:
-        page = opener.open(base + path, timeout=60).read().decode()
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-    body = urlencode(
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token(login_path)}
-    )
-    with opener.open(base + login_path, data=body.encode(), timeout=60) as response:
-        if urlparse(response.url).path != "/":
-            raise RuntimeError(f"{username}: log-in did not reach the dashboard ({response.url})")
-    csrf, cookies = token(form_path), {c.name: c.value for c in jar}
+    browser = common.Browser(timeout=60)
+    form = {"username": username, "password": PASSWORD}
+    status, landed, _ = browser.post(base + login_path, base + login_path, form)
+    if urlparse(landed).path != "/":
+        raise RuntimeError(f"{username}: log-in did not reach the dashboard ({status} {landed})")
+    csrf, cookies = browser.csrf(base + form_path), browser.cookies()
     if "sessionid" not in cookies or "csrftoken" not in cookies:
         raise RuntimeError(f"{username}: no session or CSRF cookie after log-in: {sorted(cookies)}")
-    return (
-        f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
-        csrf,
-        cookies["sessionid"],
-    )
+    session = cookies["sessionid"]
+    return f"sessionid={session}; csrftoken={cookies['csrftoken']}", csrf, session
+
+
+def read_shares(args) -> list[tuple[str, int]]:
+    """The share in % of each kind of read, out of the requests that are not writes."""
+    return [(k, round(w * (100 - args.write_percent) / sum(x for _, x in MIX))) for k, w in MIX]
 
 
 def plan_lines(args, signed, people, paths: dict[str, str]) -> list[tuple[str, ...]]:
@@ -183,8 +183,8 @@ def plan_lines(args, signed, people, paths: dict[str, str]) -> list[tuple[str, .
     lines += [
         ("day", (date.today() - timedelta(days=n)).isoformat()) for n in range(args.days_written)
     ]
-    for kind, weight in MIX:
-        if share := round(weight * (100 - args.write_percent) / sum(w for _, w in MIX)):
+    for kind, share in read_shares(args):
+        if share:
             lines.append(("read", kind, str(share), paths[kind]))
     if args.write_percent:
         lines.append(("write", "write", str(args.write_percent), paths["write"]))
@@ -232,10 +232,9 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
     """gunicorn; everyone signs in; wrk for args.seconds. Returns what wrk and the server saw,
     read after gunicorn has stopped: every request it accepted has been answered and logged."""
     results_dir = Path(args.results_dir)
-    access_log = results_dir / "soak-access.log"
-    server_log = results_dir / "soak-gunicorn.log"
-    access_log.write_text("")
-    server_log.write_text("")
+    access_log, server_log = results_dir / "soak-access.log", results_dir / "soak-gunicorn.log"
+    for empty in (access_log, server_log):
+        empty.write_text("")
     log(f"gunicorn: {args.workers} x {args.threads} threads; {len(people)} people sign in")
     server = (args.db_url, args.workers, "gthread", args.threads, server_log, access_log)
     with common.gunicorn(*server, extra_format="%({location}o)s") as base:
@@ -256,11 +255,9 @@ def drive(args, people, paths: dict[str, str], login_path: str, stamp: str) -> S
         server_log_offset, offset = server_log.stat().st_size, access_log.stat().st_size
         load_start, cpu_start = common.loadavg(), cpu_sample()
         log(f"wrk: {len(people)} connections, {args.seconds} s, {args.write_percent} % writes")
-        # One connection per thread: one person per connection.
-        n = len(people)
-        wrk = common.run_wrk(
-            base, plan, seconds=args.seconds, connections=n, threads=n, timeout=args.timeout
-        )
+        n = len(people)  # one connection per thread: one person per connection
+        wrk = common.run_wrk(base, plan, seconds=args.seconds, connections=n, threads=n,
+                             timeout=args.timeout)  # fmt: skip
         busy, by_program = cpu_used(cpu_start, cpu_sample())
         load_end = common.loadavg()
         log("wrk done; stopping gunicorn (requests in flight finish first)")
@@ -302,11 +299,25 @@ def tally(run: SimpleNamespace, rows: dict[str, int]) -> SimpleNamespace:
     )
 
 
+def kind_rows(server: dict, paths: dict[str, str]) -> list[str]:
+    """Per request kind: its requests, share, statuses and server time percentiles."""
+    rows, total = [], sum(sum(k["statuses"].values()) for k in server["kinds"].values())
+    for kind in KINDS + sorted(set(server["kinds"]) - set(KINDS)):
+        if data := server["kinds"].get(kind):
+            n, us = sum(data["statuses"].values()), data["us"]
+            request = f"{'POST' if kind == 'write' else 'GET'} {paths.get(kind, kind)}"
+            times = (median(us), percentile(us, 95), percentile(us, 99))
+            times = " / ".join(f"{x / 1000:.1f}" for x in times)
+            rows.append(f"{kind}|`{request.replace('{day}', '<day>')}`|{n:,}|{n / total:.0%}|"
+                        f"{common.counts(data['statuses'])}|{times}")  # fmt: skip
+    return rows
+
+
 def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_at) -> str:
     """The section of BENCHMARKS.md between the soak markers (printed too)."""
     wrk, server, seconds = run.wrk, run.server, run.wrk["seconds"]
     server_total = sum(sum(k["statuses"].values()) for k in server["kinds"].values())
-    summary_rows = [
+    figures = [
         f"duration (wrk)|{seconds:.1f} s",
         f"requests (wrk: responses received)|{wrk['requests']:,}",
         f"requests (server access log)|{server_total:,}",
@@ -324,55 +335,26 @@ def report(args, run, t, rows: dict[str, int], paths, pg_version: str, started_a
         f"lost rows (acknowledged - in the database)|**{t.acknowledged - rows['marked']:,}**",
         f"verdict|{'**pass**' if t.passed else '**FAIL**'}",
     ]
-    kind_rows = []
-    for kind in KINDS + sorted(set(server["kinds"]) - set(KINDS)):
-        if data := server["kinds"].get(kind):
-            n, us = sum(data["statuses"].values()), data["us"]
-            request = f"{'POST' if kind == 'write' else 'GET'} {paths.get(kind, kind)}"
-            kind_rows.append(
-                f"{kind}|`{request.replace('{day}', '<day>')}`|{n:,}|{n / server_total:.0%}|"
-                + ", ".join(f"{s}: {c:,}" for s, c in sorted(data["statuses"].items()))
-                + f"|{median(us) / 1000:.1f} / {common.percentile(us, 95) / 1000:.1f} / "
-                f"{common.percentile(us, 99) / 1000:.1f}"
-            )
-    mix = ", ".join(
-        f"{kind} {round(w * (100 - args.write_percent) / sum(x for _, x in MIX))} %"
-        for kind, w in MIX
-    )
-    unexpected = (server["unexpected"] + run.server_errors)[:20]
+    machine = [
+        *common.machine_rows().values(),
+        f"load average (1/5/15 min) when the load started|{run.load_start}",
+        f"load average when it stopped|{run.load_end}",
+        "CPU busy during the load (whole machine, all processes)|"
+        f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
+        "CPU seconds during the load, by program (alive at its end)|"
+        + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
+    ]
+    mix = ", ".join(f"{kind} {share} %" for kind, share in read_shares(args))
+    unexpected = "\n".join((server["unexpected"] + run.server_errors)[:20])
     return common.section(
-        "## Load run: mixed reads and writes",
-        f"Written by `make soak` (`.venv/bin/python bench/soak.py --db-url {args.db_url} --seconds "
-        f"{args.seconds}`) on {started_at:%Y-%m-%d %H:%M} UTC; every number below is one the "
-        "command printed. It exits non-zero on any error or when the rows differ from the "
-        f"acknowledged writes. `SOAK_SECONDS` sets the duration (at most {MAX_SECONDS} s); README "
-        '"Benchmarks" lists the other variables.',
-        f"gunicorn `config.wsgi` on {HOST} (a free port), {args.workers} `gthread` workers x "
-        f"{args.threads} threads, PostgreSQL {pg_version.split()[0]} (database "
-        f"`{common.db_name(args.db_url)}`), DEBUG off. {args.people} fresh people "
-        f"(`seed_bench`: {args.history_days} days x 10 entries of history each) sign in through "
-        "the log-in form; then wrk, a separate process on loopback, keeps one connection per "
-        f"person for {args.seconds} s, with no pause between requests, and wrk times a request "
-        f"out after {args.timeout} s. Each request is picked at random: {mix}, and "
-        f"{args.write_percent} % logging one of the person's supplements (POST with the CSRF "
-        f"token; 0.5, 1 or 2 servings, on one of the last {args.days_written} days, which the day "
-        "pages read). Counted after gunicorn has stopped, so the requests in flight when wrk "
-        "stopped are answered and logged.",
-        table("|", [
-            *common.machine_rows().values(),
-            f"load average (1/5/15 min) when the load started|{run.load_start}",
-            f"load average when it stopped|{run.load_end}",
-            "CPU busy during the load (whole machine, all processes)|"
-            f"{run.busy:.0%} of {os.cpu_count()} CPUs x {seconds:.0f} s",
-            "CPU seconds during the load, by program (alive at its end)|"
-            + ", ".join(f"{name} {used:.1f}" for name, used in run.by_program[:6]),
-        ]),
-        table("measure|figure", summary_rows),
+        para(TEXT, a=args, at=started_at, host=HOST, pg=pg_version.split()[0], mix=mix,
+             db=common.db_name(args.db_url), max_seconds=MAX_SECONDS),
+        table("|", machine), table("measure|figure", figures),
         "Per request kind, from the server's access log (server time, without the queueing "
         "that wrk's latency includes):",
-        table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms", kind_rows),
-        *(["Unexpected server log lines (first 20):", "```\n" + "\n".join(unexpected) + "\n```"]
-          if unexpected else []),
+        table("kind|request|requests|share|statuses|server p50 / p95 / p99 ms",
+              kind_rows(server, paths)),
+        f"Unexpected server log lines (first 20):\n\n```\n{unexpected}\n```" if unexpected else "",
     )  # fmt: skip
 
 

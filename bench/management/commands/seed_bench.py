@@ -68,83 +68,72 @@ class Command(BaseCommand):
         add("--prefix", default="bench", help="username prefix (default bench)")
         add("--end", default=None, help="last day (YYYY-MM-DD), default today")
         add("--seed", type=int, default=1, help="random seed (reproducible data)")
-        add(
-            "--method",
-            choices=["auto", "copy", "orm"],
-            default="auto",
-            help="auto: COPY on PostgreSQL",
-        )
+        methods = ["auto", "copy", "orm"]
+        add("--method", choices=methods, default="auto", help="auto: COPY on PostgreSQL")
 
     def handle(self, *args, users, days, entries_per_day, prefix, end, seed, method, **options):
         use_copy = method == "copy" or (method == "auto" and connection.vendor == "postgresql")
-        try:
-            last_day = date.fromisoformat(end) if end else date.today()
-        except ValueError:
-            last_day = None
-        for wrong, message in (
-            (min(users, days, entries_per_day) < 1,
-             "--users, --days and --entries-per-day must be at least 1"),
-            (days > MAX_DAYS, f"--days must be at most {MAX_DAYS}"),
-            (entries_per_day > MAX_ENTRIES_PER_DAY,
-             f"--entries-per-day must be at most {MAX_ENTRIES_PER_DAY}"),
-            (not 1 <= len(prefix) <= 100, "--prefix must be 1 to 100 characters"),
-            (last_day is None, f"--end must be a date as YYYY-MM-DD; got {end!r}"),
-            (use_copy and connection.vendor != "postgresql", "--method copy needs PostgreSQL"),
-        ):  # fmt: skip
-            if wrong:
-                raise CommandError(message)
-        forms, foods = (
-            list(MagnesiumForm.objects.all()),
-            list(Food.objects.filter(owner__isnull=True)),
-        )
+        last_day = _check(users, days, entries_per_day, prefix, end, use_copy)
+        forms, foods = list(MagnesiumForm.objects.all()), list(Food.objects.filter(owner=None))
         if not forms or not foods:
             raise CommandError("No reference forms or foods: run `manage.py migrate` first.")
         names = [f"{prefix}{n}" for n in range(users)]
-        if any(
-            User.objects.filter(username__in=names[i : i + 500]).exists()
-            for i in range(0, users, 500)
-        ):
-            raise CommandError(
-                f"Some of the users {prefix}0..{prefix}{users - 1} already exist: "
-                "pick another --prefix."
-            )
+        taken = User.objects.filter
+        if any(taken(username__in=names[i : i + 500]).exists() for i in range(0, users, 500)):
+            raise CommandError(f"Some of the users {prefix}0..{prefix}{users - 1} already exist: "
+                               "pick another --prefix.")  # fmt: skip
         seeder = _Seeder(forms, foods, random.Random(seed), entries_per_day, use_copy)
         first_day, total = last_day - timedelta(days=days - 1), users * days * entries_per_day
-        self.stdout.write(
-            f"Seeding {users:,} users x {days:,} days x {entries_per_day} entries/day = {total:,} "
-            f"entries ({first_day} to {last_day}), {'COPY' if use_copy else 'bulk_create'}"
-        )
+        out = self.stdout.write
+        out(f"Seeding {users:,} users x {days:,} days x {entries_per_day} entries/day = "
+            f"{total:,} entries ({first_day} to {last_day}), "
+            + ("COPY" if use_copy else "bulk_create"))  # fmt: skip
         password, started = make_password(BENCH_PASSWORD), time.perf_counter()
         for start in range(0, users, PEOPLE_PER_TRANSACTION):
             with transaction.atomic():
                 seeder.add_people(names[start : start + PEOPLE_PER_TRANSACTION], password)
         seconds = time.perf_counter() - started
-        self.stdout.write(f"  {users:,} users with their products and foods in {seconds:.1f} s")
+        out(f"  {users:,} users with their products and foods in {seconds:.1f} s")
         step, entries, symptoms = max(1, ROWS_PER_TRANSACTION // (users * entries_per_day)), 0, 0
         for first in range(0, days, step):
             last = min(first + step, days)
             with transaction.atomic():
-                made = seeder.write_days(
-                    [first_day + timedelta(days=d) for d in range(first, last)]
-                )
+                made = seeder.write_days([first_day + timedelta(d) for d in range(first, last)])
             entries, symptoms = entries + made[0], symptoms + made[1]
             rate = entries / (time.perf_counter() - started)
-            self.stdout.write(
-                f"  {last:,}/{days:,} days, {entries:,}/{total:,} entries, {rate:,.0f} entries/s"
-            )
+            out(f"  {last:,}/{days:,} days, {entries:,}/{total:,} entries, {rate:,.0f} entries/s")
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Done: {users:,} users, {entries:,} entries, {symptoms:,} symptoms "
-            f"in {elapsed:.1f} s ({entries / elapsed:,.0f} entries/s)"
-        ))  # fmt: skip
+        done = (
+            f"Done: {users:,} users, {entries:,} entries, {symptoms:,} symptoms in {elapsed:.1f} s"
+        )
+        out(self.style.SUCCESS(f"{done} ({entries / elapsed:,.0f} entries/s)"))
+
+
+def _check(users: int, days: int, entries_per_day: int, prefix: str, end, use_copy: bool) -> date:
+    """The last day, once the options are known to be sound (CommandError otherwise)."""
+    try:
+        last_day = date.fromisoformat(end) if end else date.today()
+    except ValueError:
+        last_day = None
+    for wrong, message in (
+        (min(users, days, entries_per_day) < 1,
+         "--users, --days and --entries-per-day must be at least 1"),
+        (days > MAX_DAYS, f"--days must be at most {MAX_DAYS}"),
+        (entries_per_day > MAX_ENTRIES_PER_DAY,
+         f"--entries-per-day must be at most {MAX_ENTRIES_PER_DAY}"),
+        (not 1 <= len(prefix) <= 100, "--prefix must be 1 to 100 characters"),
+        (last_day is None, f"--end must be a date as YYYY-MM-DD; got {end!r}"),
+        (use_copy and connection.vendor != "postgresql", "--method copy needs PostgreSQL"),
+    ):  # fmt: skip
+        if wrong:
+            raise CommandError(message)
+    return last_day
 
 
 class _Seeder:
     def __init__(self, forms, foods, rng: random.Random, per_day: int, use_copy: bool) -> None:
         # Antacids and laxatives are oxide or hydroxide when the reference table has them.
-        medication = [
-            f for f in forms if "oxide" in f.name.lower() or "hydroxide" in f.name.lower()
-        ]
+        medication = [f for f in forms if "oxide" in f.name.lower()]  # hydroxide too
         self.forms, self.medication_forms = forms, medication or forms
         self.foods, self.rng, self.per_day, self.use_copy = foods, rng, per_day, use_copy
         # (owner id, its three products, its private food), in creation order; labels by product.
@@ -193,13 +182,9 @@ class _Seeder:
     def write_days(self, days: list[date]) -> tuple[int, int]:
         """Entries, then symptoms, of ``days``, everyone's: (entries, symptoms) written. Within
         a day, everyone's entries by time of day: one person's lie among everyone else's."""
-        entries = (
-            row
-            for day in days
-            for row in sorted(
-                (row for who in self.people for row in self._entries(*who, day)), key=lambda r: r[2]
-            )
-        )
+        by_time = (sorted((r for who in self.people for r in self._entries(*who, day)),
+                          key=lambda r: r[2]) for day in days)  # fmt: skip
+        entries = (row for rows in by_time for row in rows)
         written = self._write(IntakeEntry, ENTRY_COLUMNS, entries)
         symptoms = (
             row for day in days for who, _, _ in self.people for row in self._symptoms(who, day)
@@ -216,26 +201,16 @@ class _Seeder:
                 servings = Decimal(rng.choice((1, 1, 1, 2)))
                 mg = intake.elemental_from_servings(product.elemental_mg_per_serving, servings)
                 at, label = clock(SUPPLEMENT_HOURS[i], minute), self.labels[product.pk]
-                kind, product_id, food_id, unit, grams = (
-                    product.kind,
-                    product.pk,
-                    None,
-                    intake.SERVING,
-                    None,
-                )
+                kind, product_id, food_id, grams = product.kind, product.pk, None, None
+                unit = intake.SERVING
             else:
                 food = own_food if rng.random() < 0.05 else rng.choice(self.foods)
                 portions = Decimal(rng.choice((1, 1, 1, 2))) / (2 if rng.random() < 0.3 else 1)
                 grams = food.serving_grams * portions
                 mg = intake.elemental_from_food_grams(grams, food.mg_per_100g)
                 at, label = clock(FOOD_HOURS[i % len(FOOD_HOURS)], minute), _Json({})
-                kind, product_id, food_id, unit, servings = (
-                    EntryKind.FOOD.value,
-                    None,
-                    food.pk,
-                    "",
-                    None,
-                )
+                kind, product_id, food_id, servings = EntryKind.FOOD.value, None, food.pk, None
+                unit = ""
             yield (owner_id, day, at, kind, product_id, food_id, servings, unit, label, servings,
                    grams, intake.stored_mg(mg), "", _stamp(day, at))  # fmt: skip
 
