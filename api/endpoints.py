@@ -158,6 +158,22 @@ def _owner(request: HttpRequest):
     return request.auth.owner
 
 
+def _in_range(request: HttpRequest, model, filters: schemas.RangePage):
+    """The owner's rows of ``model`` on the days ``filters`` asks for (422 past the limits)."""
+    start, end = filters.bounds(services.person_today(_owner(request)))
+    _check_range(start, end)
+    return model.objects.filter(owner=_owner(request), day__range=(start, end))
+
+
+def _when(body: schemas.SupplementIn | schemas.FoodIn) -> dict:
+    """The day, clock time and note of an entry to log."""
+    return {"day": body.day, "time": body.time, "note": body.note}
+
+
+def _logged(written) -> Status:
+    return Status(201, schemas.entry_out(written.obj, flags=written.crossed))
+
+
 # --- Products ----------------------------------------------------------------------------
 
 products = Router(tags=["products"])
@@ -175,13 +191,18 @@ def list_products(request: HttpRequest, archived: bool = False):
 entries = Router(tags=["entries"])
 
 
+def _logs_entry(path: str, url_name: str):
+    """The route of an endpoint that logs an entry: write tokens only, 201 with the entry."""
+    return entries.post(
+        path, response={201: schemas.EntryOut, **ERRORS}, auth=WRITE, url_name=url_name
+    )
+
+
 @entries.get("", response={200: schemas.EntryPage, **READ_ERRORS}, url_name="api-entries")
 def list_entries(request: HttpRequest, filters: Query[schemas.RangePage]):
     """Your entries from ``start`` to ``end`` (inclusive, at most 366 days; default: the last
     7 days), oldest first, ``limit`` at a time from ``offset``."""
-    start, end = filters.bounds(services.person_today(_owner(request)))
-    _check_range(start, end)
-    rows = IntakeEntry.objects.filter(owner=_owner(request), day__range=(start, end))
+    rows = _in_range(request, IntakeEntry, filters)
     total = rows.count()
     page = rows.select_related("product", "food").order_by("day", "time", "id")[
         filters.offset : filters.offset + filters.limit
@@ -213,12 +234,7 @@ def delete_entry(request: HttpRequest, entry_id: int):
     return Status(204, None)
 
 
-@entries.post(
-    "/supplements",
-    response={201: schemas.EntryOut, **ERRORS},
-    auth=WRITE,
-    url_name="api-entry-supplement",
-)
+@_logs_entry("/supplements", "api-entry-supplement")
 def log_supplement(request: HttpRequest, body: schemas.SupplementIn):
     """Log a dose of one of your products: ``servings``, or ``quantity`` in ``unit`` (one of
     the product's dose units: "serving", its serving unit, "mg" for powders...)."""
@@ -228,23 +244,16 @@ def log_supplement(request: HttpRequest, body: schemas.SupplementIn):
     written = services.log_supplement(
         owner=owner,
         product=product,
-        day=body.day,
         servings=body.servings,
         quantity=body.quantity,
         unit=body.unit,
         confirm_large=body.confirm_large,
-        time=body.time,
-        note=body.note,
+        **_when(body),
     )
-    return Status(201, schemas.entry_out(written.obj, flags=written.crossed))
+    return _logged(written)
 
 
-@entries.post(
-    "/foods",
-    response={201: schemas.EntryOut, **ERRORS},
-    auth=WRITE,
-    url_name="api-entry-food",
-)
+@_logs_entry("/foods", "api-entry-food")
 def log_food(request: HttpRequest, body: schemas.FoodIn):
     """Log a food (a reference food or one of your own) by ``grams`` or ``servings``."""
     owner = _owner(request)
@@ -253,15 +262,9 @@ def log_food(request: HttpRequest, body: schemas.FoodIn):
     if (body.grams is None) == (body.servings is None):
         raise ValidationError({"grams": "Give either grams or servings."})
     written = services.log_food(
-        owner=owner,
-        food=food,
-        day=body.day,
-        grams=body.grams,
-        servings=body.servings,
-        time=body.time,
-        note=body.note,
+        owner=owner, food=food, grams=body.grams, servings=body.servings, **_when(body)
     )
-    return Status(201, schemas.entry_out(written.obj, flags=written.crossed))
+    return _logged(written)
 
 
 # --- Symptoms ----------------------------------------------------------------------------
@@ -271,9 +274,7 @@ symptoms = Router(tags=["symptoms"])
 
 @symptoms.get("", response={200: schemas.SymptomPage, **READ_ERRORS}, url_name="api-symptoms")
 def list_symptoms(request: HttpRequest, filters: Query[schemas.RangePage]):
-    start, end = filters.bounds(services.person_today(_owner(request)))
-    _check_range(start, end)
-    rows = SymptomEntry.objects.filter(owner=_owner(request), day__range=(start, end))
+    rows = _in_range(request, SymptomEntry, filters)
     total = rows.count()
     page = rows.order_by("day", "id")[filters.offset : filters.offset + filters.limit]
     return schemas.page(schemas.SymptomPage, [schemas.symptom_out(s) for s in page], total, filters)

@@ -245,7 +245,9 @@ def page(kind, items: list, total: int, filters: RangePage):
     )
 
 
-class DayOut(Schema):
+class _DayFigures(Schema):
+    """What a day's row and a week's day rows both show."""
+
     day: dt.date
     total_mg: str
     total_mg_exact: str
@@ -255,6 +257,24 @@ class DayOut(Schema):
     food_mg_exact: str
     entries: int
     target_mg: str | None
+
+
+def _day_figures(day: dt.date, totals, target) -> dict:
+    """``_DayFigures``' values from anything with the day's ``*_mg`` totals and ``entries``."""
+    return {
+        "day": day,
+        "total_mg": mg(totals.total_mg),
+        "total_mg_exact": exact(totals.total_mg),
+        "supplemental_mg": mg(totals.supplemental_mg),
+        "supplemental_mg_exact": exact(totals.supplemental_mg),
+        "food_mg": mg(totals.food_mg),
+        "food_mg_exact": exact(totals.food_mg),
+        "entries": totals.entries,
+        "target_mg": mg(target.mg) if target else None,
+    }
+
+
+class DayOut(_DayFigures):
     target_rule: str | None
     upper_limit_mg: str | None
     upper_limit_rule: str
@@ -263,17 +283,9 @@ class DayOut(Schema):
 
 
 def day_out(overview) -> DayOut:
-    totals, target, ul = overview.totals, overview.target, overview.ul
+    target, ul = overview.target, overview.ul
     return DayOut(
-        day=overview.day,
-        total_mg=mg(totals.total_mg),
-        total_mg_exact=exact(totals.total_mg),
-        supplemental_mg=mg(totals.supplemental_mg),
-        supplemental_mg_exact=exact(totals.supplemental_mg),
-        food_mg=mg(totals.food_mg),
-        food_mg_exact=exact(totals.food_mg),
-        entries=totals.entries,
-        target_mg=mg(target.mg) if target else None,
+        **_day_figures(overview.day, overview.totals, target),
         target_rule=target.rule if target else None,
         upper_limit_mg=mg(ul.mg),
         upper_limit_rule=ul.rule,
@@ -282,16 +294,7 @@ def day_out(overview) -> DayOut:
     )
 
 
-class SeriesDayOut(Schema):
-    day: dt.date
-    total_mg: str
-    total_mg_exact: str
-    supplemental_mg: str
-    supplemental_mg_exact: str
-    food_mg: str
-    food_mg_exact: str
-    entries: int
-    target_mg: str | None
+class SeriesDayOut(_DayFigures):
     meets_target: bool
     over_upper_limit: bool
     flags: list[str]
@@ -299,15 +302,7 @@ class SeriesDayOut(Schema):
 
 def series_day_out(d) -> SeriesDayOut:
     return SeriesDayOut(
-        day=d.day,
-        total_mg=mg(d.total_mg),
-        total_mg_exact=exact(d.total_mg),
-        supplemental_mg=mg(d.supplemental_mg),
-        supplemental_mg_exact=exact(d.supplemental_mg),
-        food_mg=mg(d.food_mg),
-        food_mg_exact=exact(d.food_mg),
-        entries=d.entries,
-        target_mg=mg(d.target.mg) if d.target else None,
+        **_day_figures(d.day, d, d.target),
         meets_target=d.meets_target,
         over_upper_limit=d.over_ul,
         flags=[str(code) for code in d.flag_codes],

@@ -50,11 +50,62 @@ window.MgCharts = (function () {
     return Object.assign({ label: "Day with a warning (⚠)", data: [], type: "bar" }, style);
   }
 
+  // The page's canvas #<name>-chart and its json_script payload #<name>-chart-data, or null
+  // when either is missing or Chart.js did not load (the table on the page still reads).
+  function payload(name) {
+    var canvas = document.getElementById(name + "-chart");
+    var source = document.getElementById(name + "-chart-data");
+    if (!canvas || !source || typeof Chart === "undefined") {
+      return null;
+    }
+    return { canvas: canvas, data: JSON.parse(source.textContent) };
+  }
+
+  // A thin line without points in one colour; ``extra`` adds to or overrides the rest.
+  function line(label, values, colour, extra) {
+    return Object.assign({
+      type: "line",
+      label: label,
+      data: values,
+      order: 1,
+      borderColor: colour,
+      backgroundColor: colour,
+      borderWidth: 2,
+      pointRadius: 0,
+      fill: false
+    }, extra);
+  }
+
+  // The chart on the page: ``options`` adds to what both charts share (the legend below,
+  // the mg axis, a taller shape on a phone) and ``afterBody`` ends each tooltip.
+  function draw(page, datasets, options, afterBody) {
+    var y = { beginAtZero: true, title: { display: true, text: "mg elemental magnesium" } };
+    var settings = Object.assign({
+      responsive: true,
+      animation: animation,
+      plugins: {
+        legend: { position: "bottom" },
+        tooltip: { callbacks: { afterBody: afterBody } }
+      }
+    }, options);
+    settings.aspectRatio = window.innerWidth < 576 ? 1.2 : options.aspectRatio;
+    settings.scales = Object.assign({}, options.scales);
+    settings.scales.y = Object.assign(y, settings.scales.y);
+    return new Chart(page.canvas, {
+      data: { labels: page.data.labels, datasets: datasets },
+      plugins: [lineLabels],
+      options: settings
+    });
+  }
+
   return {
     colours: colours,
     animation: animation,
     lastValue: lastValue,
     lineLabels: lineLabels,
-    flaggedLegend: flaggedLegend
+    flaggedLegend: flaggedLegend,
+    payload: payload,
+    line: line,
+    draw: draw
   };
 })();

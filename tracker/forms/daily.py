@@ -50,7 +50,19 @@ def servings_field(*, required: bool = True, help_text: str = "") -> forms.Decim
     )
 
 
-class _DayForm(forms.Form):
+class PersonDayMixin:
+    """``clean_day`` for a form with a ``day`` field and the person as ``self.user``: a day
+    they can log on (not before their first day, not after their local today)."""
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        errors = services.day_errors(user=self.user, day=day)
+        if errors:
+            raise forms.ValidationError(errors)
+        return day
+
+
+class _DayForm(PersonDayMixin, forms.Form):
     """Day, optional time and note, with the day checked against the person's local today."""
 
     day = forms.DateField(label="Day", widget=DATE_INPUT)
@@ -64,13 +76,6 @@ class _DayForm(forms.Form):
             now = timezone.localtime()
             self.initial["day"] = now.date()
             self.initial["time"] = now.time().replace(second=0, microsecond=0)
-
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        errors = services.day_errors(user=self.user, day=day)
-        if errors:
-            raise forms.ValidationError(errors)
-        return day
 
 
 DOSE_UNIT_CHOICES = [
@@ -156,13 +161,8 @@ class SupplementEntryForm(_DayForm):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "product": data["product"],
-            "quantity": data["quantity"],
-            "unit": data["unit"],
+            **{name: data[name] for name in ("product", "quantity", "unit", "day", "time", "note")},
             "confirm_large": data.get("confirm_large", False),
-            "day": data["day"],
-            "time": data["time"],
-            "note": data["note"],
         }
 
     @classmethod
@@ -477,7 +477,7 @@ SEVERITY_CHOICES = [
 ]
 
 
-class SymptomForm(forms.Form):
+class SymptomForm(PersonDayMixin, forms.Form):
     symptom = forms.ChoiceField(label="Symptom", choices=SymptomEntry.Symptom.choices)
     severity = forms.TypedChoiceField(
         label="Severity", choices=SEVERITY_CHOICES, coerce=int, initial=2
@@ -490,13 +490,6 @@ class SymptomForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound and "day" not in self.initial:
             self.initial["day"] = timezone.localdate()
-
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        errors = services.day_errors(user=self.user, day=day)
-        if errors:
-            raise forms.ValidationError(errors)
-        return day
 
     @classmethod
     def initial_for(cls, entry: SymptomEntry) -> dict:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 
 from accounts.models import User
-from tracker import services
+from tracker.forms.daily import PersonDayMixin
 from tracker.insight_selectors import SCORE_CHOICES
 from tracker.models import CheckInSymptom
 
@@ -23,7 +21,7 @@ class FollowForm(forms.Form):
     )
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(PersonDayMixin, forms.Form):
     """A day and a score for each followed symptom: "" (no check-in) or 0-4 (0 = none)."""
 
     day = forms.DateField(label="Day")
@@ -40,13 +38,6 @@ class CheckInForm(forms.Form):
                 coerce=int,
                 empty_value=None,
             )
-
-    def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        errors = services.day_errors(user=self.user, day=day)
-        if errors:
-            raise forms.ValidationError(errors)
-        return day
 
     def scores(self) -> dict[str, int | None]:
         return {code: self.cleaned_data.get(f"score_{code}") for code in self.followed}

@@ -30,15 +30,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class DoseForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=SupplementProduct.objects.none(), label="Product")
-    quantity = forms.DecimalField(
-        label="Amount",
-        max_digits=9,
+def _units_field(label: str, *, minimum: str, maximum: str, max_digits: int):
+    """An amount to three decimals between ``minimum`` and ``maximum``, typed on a keypad."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=max_digits,
         decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1000"))],
+        validators=[MinValueValidator(Decimal(minimum)), MaxValueValidator(Decimal(maximum))],
         widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
     )
+
+
+class DoseForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=SupplementProduct.objects.none(), label="Product")
+    quantity = _units_field("Amount", minimum="0.001", maximum="1000", max_digits=9)
     unit = forms.ChoiceField(label="Unit", choices=[])
     time = forms.TimeField(label="Time of day", widget=TimeInput(format="%H:%M"))
     weekdays = forms.MultipleChoiceField(
@@ -76,12 +81,9 @@ class DoseForm(forms.Form):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "product": data["product"],
-            "quantity": data["quantity"],
-            "unit": data["unit"],
+            **{name: data[name] for name in ("product", "quantity", "unit", "start_date")},
             "time": data["time"].replace(second=0, microsecond=0),
             "weekdays": "".join(sorted(data["weekdays"])),
-            "start_date": data["start_date"],
             "end_date": data.get("end_date"),
         }
 
@@ -93,23 +95,13 @@ class SkipForm(forms.Form):
 
 
 class BottleForm(forms.Form):
-    units = forms.DecimalField(
-        label="Units in the new bottle",
-        max_digits=12,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("100000"))],
-        widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
+    units = _units_field(
+        "Units in the new bottle", minimum="0.001", maximum="100000", max_digits=12
     )
 
 
 class StockForm(forms.Form):
-    units = forms.DecimalField(
-        label="Units on hand now",
-        max_digits=12,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
-        widget=forms.NumberInput(attrs={"min": "0", "step": "any", "inputmode": "decimal"}),
-    )
+    units = _units_field("Units on hand now", minimum="0", maximum="100000", max_digits=12)
     refill_days = forms.IntegerField(
         label="Tell me when the supply lasts this many days or fewer",
         min_value=1,

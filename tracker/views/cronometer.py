@@ -14,19 +14,25 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker import pending_imports, transfer
 from tracker.forms.transfer import ImportUploadForm
-from tracker.models import IntakeEntry
 from tracker.transfer import cronometer
-from tracker.views.transfer import counted, to_imported_days
+from tracker.views.transfer import (
+    cancel_view,
+    counted,
+    existing_entries,
+    import_routes,
+    keep_upload,
+    nothing_waiting,
+    preview_rows,
+    to_imported_days,
+    waiting_upload,
+)
 
 SESSION_KEY = "tracker_cronometer_upload"
-PREVIEW_ROWS = 200
-PREVIEW_PROBLEMS = 500
 
 
 class CronometerUploadForm(ImportUploadForm):
@@ -69,13 +75,6 @@ class MappingForm(forms.Form):
         }
 
 
-def _pending(request: HttpRequest) -> pending_imports.PendingImport | None:
-    ref = request.session.get(SESSION_KEY)
-    if not isinstance(ref, dict):
-        return None
-    return pending_imports.waiting(owner=request.user, pk=ref.get("id"))
-
-
 def _plan(request, pending, mapping=None) -> cronometer.CronometerPlan:
     return cronometer.plan_import(
         pending.text, request.user, today=timezone.localdate(), mapping=mapping
@@ -95,21 +94,13 @@ def upload(request: HttpRequest) -> HttpResponse:
                 "columns “Day”, “Food Name”, “Amount” and “Magnesium (mg)”.",
             )
         else:
-            stored = pending_imports.store(
-                owner=request.user, name=form.cleaned_data["file"].name, text=text
-            )
-            request.session[SESSION_KEY] = {"id": stored.pk, "digest": stored.digest}
+            keep_upload(request, SESSION_KEY, form)
             return redirect("cronometer-preview")
     return render(request, "tracker/cronometer/upload.html", {"form": form})
 
 
 def _preview(request, pending, result, form) -> HttpResponse:
     plan = result.plan
-    span = plan.days()
-    existing = (
-        IntakeEntry.objects.filter(owner=request.user, day__range=span).count() if span else 0
-    )
-    day_totals = plan.day_totals()
     return render(
         request,
         "tracker/cronometer/preview.html",
@@ -118,14 +109,9 @@ def _preview(request, pending, result, form) -> HttpResponse:
             "result": result,
             "plan": plan,
             "form": form,
-            "span": span,
-            "existing": existing,
-            "entries": plan.entries[:PREVIEW_ROWS],
-            "more_entries": max(0, len(plan.entries) - PREVIEW_ROWS),
-            "problems": plan.problems[:PREVIEW_PROBLEMS],
-            "more_problems": max(0, len(plan.problems) - PREVIEW_PROBLEMS),
-            "day_totals": day_totals[:PREVIEW_ROWS],
-            "more_days": max(0, len(day_totals) - PREVIEW_ROWS),
+            "span": plan.days(),
+            "existing": existing_entries(request, plan),
+            **preview_rows(plan),
         },
     )
 
@@ -135,7 +121,7 @@ def _preview(request, pending, result, form) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """GET: the file as read, with the suggested products; POST: again, with the products
     chosen in the selects (nothing is written)."""
-    pending = _pending(request)
+    pending = waiting_upload(request, SESSION_KEY)
     if pending is None or pending.imported_at:
         return redirect("cronometer-import")
     result = _plan(request, pending)
@@ -152,10 +138,9 @@ def preview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
+    pending = waiting_upload(request, SESSION_KEY)
     if pending is None:
-        messages.error(request, "There is no upload waiting to be imported; upload the file again.")
-        return redirect("cronometer-import")
+        return nothing_waiting(request, "cronometer-import")
     if pending.imported_at:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, "This file has already been imported; nothing was added twice.")
@@ -191,17 +176,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return to_imported_days(result.plan)
 
 
-@login_required
-@require_POST
-def cancel(request: HttpRequest) -> HttpResponse:
-    pending_imports.discard(owner=request.user, session=request.session, key=SESSION_KEY)
-    messages.info(request, "The upload was discarded; nothing was imported.")
-    return redirect("cronometer-import")
+cancel = cancel_view(SESSION_KEY, "cronometer-import")
 
 
-urlpatterns = [
-    path("import/cronometer/", upload, name="cronometer-import"),
-    path("import/cronometer/preview/", preview, name="cronometer-preview"),
-    path("import/cronometer/confirm/", confirm, name="cronometer-confirm"),
-    path("import/cronometer/cancel/", cancel, name="cronometer-cancel"),
-]
+urlpatterns = import_routes(
+    "import/cronometer/", "cronometer-import", "cronometer", upload, preview, confirm, cancel
+)

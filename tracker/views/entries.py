@@ -24,7 +24,8 @@ from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryFor
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
 from tracker.services import undo
 from tracker.templatetags.mg import mg as mg_words
-from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
+from tracker.views.daily_helpers import back_to_day, day_path
+from tracker.views.editing import confirm_delete, saved, submitted
 from tracker.views.undo import offer
 
 
@@ -57,12 +58,9 @@ def add_supplement(request: HttpRequest) -> HttpResponse:
     if product_id.isdigit():
         initial["product"] = int(product_id)
     form = SupplementEntryForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        try:
-            written = services.log_supplement(owner=user, **form.service_kwargs())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if submitted(request, form, preview=True):
+        written = saved(form, lambda: services.log_supplement(owner=user, **form.service_kwargs()))
+        if written:
             return _done(request, written, "Logged", undoable=True)
     has_products = selectors.active_products(user=user).exists()
     return render(
@@ -87,10 +85,11 @@ def add_food(request: HttpRequest) -> HttpResponse:
         if chosen is not None:
             initial["food"] = chosen.pk
     form = FoodEntryForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if submitted(request, form):
         data = form.cleaned_data
-        try:
-            written = services.log_food(
+        written = saved(
+            form,
+            lambda: services.log_food(
                 owner=user,
                 food=data["food"],
                 grams=data["grams"],
@@ -98,10 +97,9 @@ def add_food(request: HttpRequest) -> HttpResponse:
                 day=data["day"],
                 time=data["time"],
                 note=data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if written:
             return _done(request, written, "Logged", undoable=True)
     if chosen is not None:
         # The chosen food is named above the form: no dropdown of every food below it.
@@ -122,6 +120,29 @@ def add_food(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _update_entry(entry: IntakeEntry, cleaned: dict) -> services.Written[IntakeEntry]:
+    common = {
+        "entry": entry,
+        "day": cleaned["day"],
+        "time": cleaned["time"],
+        "note": cleaned["note"],
+    }
+    if entry.kind == EntryKind.FOOD:
+        return services.update_food_entry(
+            food=cleaned["food"],
+            grams=cleaned["grams"],
+            servings=cleaned["servings"],
+            **common,
+        )
+    return services.update_supplement_entry(
+        product=cleaned["product"],
+        quantity=cleaned["quantity"],
+        unit=cleaned["unit"],
+        confirm_large=cleaned.get("confirm_large", False),
+        **common,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -138,33 +159,9 @@ def edit_entry(request: HttpRequest, pk: int) -> HttpResponse:
             current=entry.product,
             initial=SupplementEntryForm.initial_for(entry),
         )
-    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        cleaned = form.cleaned_data
-        common = {
-            "entry": entry,
-            "day": cleaned["day"],
-            "time": cleaned["time"],
-            "note": cleaned["note"],
-        }
-        try:
-            if entry.kind == EntryKind.FOOD:
-                written = services.update_food_entry(
-                    food=cleaned["food"],
-                    grams=cleaned["grams"],
-                    servings=cleaned["servings"],
-                    **common,
-                )
-            else:
-                written = services.update_supplement_entry(
-                    product=cleaned["product"],
-                    quantity=cleaned["quantity"],
-                    unit=cleaned["unit"],
-                    confirm_large=cleaned.get("confirm_large", False),
-                    **common,
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if submitted(request, form, preview=True):
+        written = saved(form, lambda: _update_entry(entry, form.cleaned_data))
+        if written:
             return _done(request, written, "Saved", undoable=False)
     return render(
         request,
@@ -187,16 +184,13 @@ def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
         services.delete_entry(entry=entry)
         offer(request, f"Deleted {entry.item_name} from {day:%d %b %Y}.", token)
         return back_to_day(day)
-    return render(
+    return confirm_delete(
         request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": "Delete this entry?",
-            "question": f"Delete {entry.item_name}, {intake.quantize_mg(entry.elemental_mg)} mg, "
-            f"logged on {entry.day:%d %b %Y}?",
-            "cancel_url": day_path(entry.day),
-            "button": "Delete entry",
-        },
+        "Delete this entry?",
+        f"Delete {entry.item_name}, {intake.quantize_mg(entry.elemental_mg)} mg, "
+        f"logged on {entry.day:%d %b %Y}?",
+        day_path(entry.day),
+        "Delete entry",
     )
 
 
@@ -236,6 +230,21 @@ def _posted_day(request: HttpRequest):
     return day, None
 
 
+def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A one-tap write a rule refused: the dashboard, saying why."""
+    messages.error(request, " ".join(error.messages))
+    return redirect("dashboard")
+
+
+def _log_now(request: HttpRequest, log, verb: str, **what) -> HttpResponse:
+    """A one-tap log with ``log`` (a services function): the entry with Undo, or why not."""
+    try:
+        written = log(owner=request.user, **what)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(request, written, verb, undoable=True)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
@@ -249,18 +258,15 @@ def quick_log_product(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Choose between 1 and {QUICK_MAX_SERVINGS} servings.")
         return redirect("dashboard")
     day, now = _now_local()
-    try:
-        written = services.log_supplement(
-            owner=request.user,
-            product=product,
-            servings=servings,
-            day=day,
-            time=now,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("dashboard")
-    return _done(request, written, "Logged", undoable=True)
+    return _log_now(
+        request,
+        services.log_supplement,
+        "Logged",
+        product=product,
+        servings=servings,
+        day=day,
+        time=now,
+    )
 
 
 @login_required
@@ -274,18 +280,16 @@ def quick_log_food(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose one of the foods shown.")
         return redirect("entry-add-food" if back else "dashboard")
     day, now = when
-    try:
-        written = services.log_food(
-            owner=request.user,
-            food=form.cleaned_data["food"],
-            servings=Decimal("1"),
-            day=day,
-            time=now,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("dashboard")
-    return _done(request, written, "Logged 1 serving of", undoable=True)
+    food = form.cleaned_data["food"]
+    return _log_now(
+        request,
+        services.log_food,
+        "Logged 1 serving of",
+        food=food,
+        servings=Decimal("1"),
+        day=day,
+        time=now,
+    )
 
 
 @login_required
@@ -295,8 +299,7 @@ def repeat_yesterday(request: HttpRequest) -> HttpResponse:
     try:
         written = services.repeat_yesterdays_supplements(owner=request.user, day=day)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("dashboard")
+        return _refused(request, error)
     if written.obj:
         total = sum(e.elemental_mg for e in written.obj)  # the few entries just created
         offer(

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import intake, services
 from tracker.forms.daily import OwnFoodForm
 from tracker.models import Food
-from tracker.views.daily_helpers import add_service_errors
+from tracker.views.editing import confirm_delete, crud_routes, entries_words, saved, submitted
 
 
 @login_required
@@ -26,19 +25,19 @@ def food_list(request: HttpRequest) -> HttpResponse:
         .annotate(entry_count=Count("entries"))
         .order_by("name", "id")
     )
-    return render(request, "tracker/daily/myfood_list.html", {"foods": foods})
+    return render(request, "tracker/daily/myfood_list.html", {"foods": foods, "items": foods})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def food_add(request: HttpRequest) -> HttpResponse:
     form = OwnFoodForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            food = services.create_own_food(owner=request.user, **form.service_kwargs()).obj
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if submitted(request, form):
+        written = saved(
+            form, lambda: services.create_own_food(owner=request.user, **form.service_kwargs())
+        )
+        if written:
+            food = written.obj
             messages.success(
                 request,
                 f"Saved {food.name}: {intake.quantize_mg(food.mg_per_serving)} mg per "
@@ -54,13 +53,10 @@ def food_edit(request: HttpRequest, pk: int) -> HttpResponse:
     food = get_object_or_404(Food, pk=pk, owner=request.user)
     title = f"Edit {food.name}"  # before validation copies the typed values onto the instance
     form = OwnFoodForm(request.POST or None, instance=food, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            food = services.update_own_food(food=food, **form.service_kwargs()).obj
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved {food.name}.")
+    if submitted(request, form):
+        written = saved(form, lambda: services.update_own_food(food=food, **form.service_kwargs()))
+        if written:
+            messages.success(request, f"Saved {written.obj.name}.")
             return redirect("myfood-list")
     return render(
         request,
@@ -84,27 +80,13 @@ def food_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("myfood-list")
     if used:
         question = (
-            f"{food.name} is used by {used} entr{'y' if used == 1 else 'ies'} and cannot be "
+            f"{food.name} is used by {entries_words(used)} and cannot be "
             "deleted until they are. You can still rename or correct it."
         )
         button = ""
     else:
         question, button = f"Delete {food.name}?", "Delete food"
-    return render(
-        request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": f"Delete {food.name}?",
-            "question": question,
-            "cancel_url": reverse("myfood-list"),
-            "button": button,
-        },
-    )
+    return confirm_delete(request, f"Delete {food.name}?", question, reverse("myfood-list"), button)
 
 
-urlpatterns = [
-    path("foods/mine/", food_list, name="myfood-list"),
-    path("foods/mine/add/", food_add, name="myfood-add"),
-    path("foods/mine/<int:pk>/edit/", food_edit, name="myfood-edit"),
-    path("foods/mine/<int:pk>/delete/", food_delete, name="myfood-delete"),
-]
+urlpatterns = crud_routes("foods/mine/", "myfood", food_list, food_add, food_edit, food_delete)

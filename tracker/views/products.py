@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker import intake, services, warnings
 from tracker.forms.daily import ProductForm
 from tracker.models import SupplementProduct
-from tracker.views.daily_helpers import add_service_errors
+from tracker.views.editing import confirm_delete, crud_routes, entries_words, saved, submitted
 
 
 @login_required
@@ -28,7 +27,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
         .annotate(entry_count=Count("entries"))
         .order_by("is_archived", "name", "id")
     )
-    return render(request, "tracker/daily/product_list.html", {"products": products})
+    return render(
+        request, "tracker/daily/product_list.html", {"products": products, "items": products}
+    )
 
 
 def _saved_message(request: HttpRequest, product: SupplementProduct, form: ProductForm) -> None:
@@ -45,13 +46,12 @@ def _saved_message(request: HttpRequest, product: SupplementProduct, form: Produ
 @require_http_methods(["GET", "POST"])
 def product_add(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        try:
-            product = services.create_product(owner=request.user, **form.service_kwargs()).obj
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            _saved_message(request, product, form)
+    if submitted(request, form, preview=True):
+        written = saved(
+            form, lambda: services.create_product(owner=request.user, **form.service_kwargs())
+        )
+        if written:
+            _saved_message(request, written.obj, form)
             return redirect("product-list")
     return render(
         request,
@@ -69,12 +69,11 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     title = f"Edit {product}"
     touched = services.entries_touched(product=product)
     form = ProductForm(request.POST or None, instance=product, editing=True, touched=touched)
-    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        try:
-            written = services.update_product(product=product, **form.service_kwargs())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+    if submitted(request, form, preview=True):
+        written = saved(
+            form, lambda: services.update_product(product=product, **form.service_kwargs())
+        )
+        if written:
             _saved_message(request, written.obj, form)
             warnings.announce(request, written.crossed)
             return redirect("product-list")
@@ -102,28 +101,16 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("product-list")
     if used:
         question = (
-            f"{product} is used by {used} entr{'y' if used == 1 else 'ies'}, so it will be "
+            f"{product} is used by {entries_words(used)}, so it will be "
             "archived instead of deleted: it disappears from logging, and the entries keep it."
         )
         title, button = f"Archive {product}?", "Archive product"
     else:
         question = f"Delete {product}? It has no entries."
         title, button = f"Delete {product}?", "Delete product"
-    return render(
-        request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": title,
-            "question": question,
-            "cancel_url": reverse("product-list"),
-            "button": button,
-        },
-    )
+    return confirm_delete(request, title, question, reverse("product-list"), button)
 
 
-urlpatterns = [
-    path("supplements/", product_list, name="product-list"),
-    path("supplements/add/", product_add, name="product-add"),
-    path("supplements/<int:pk>/edit/", product_edit, name="product-edit"),
-    path("supplements/<int:pk>/delete/", product_delete, name="product-delete"),
-]
+urlpatterns = crud_routes(
+    "supplements/", "product", product_list, product_add, product_edit, product_delete
+)

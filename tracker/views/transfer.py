@@ -70,37 +70,27 @@ def export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@login_required
-@require_GET
-def export_entries(request: HttpRequest) -> StreamingHttpResponse:
-    return _download(
-        transfer.entries_csv(request.user),
-        "text/csv; charset=utf-8",
-        transfer.export_filename("entries", "csv"),
-    )
+def _export_view(pieces, kind: str, extension: str):
+    """A download of ``pieces(user)`` as ``<kind>.<extension>`` (csv or json)."""
+    content_type = {"csv": "text/csv", "json": "application/json"}[extension]
+
+    @never_cache
+    @login_required
+    @require_GET
+    def view(request: HttpRequest) -> StreamingHttpResponse:
+        return _download(
+            pieces(request.user),
+            f"{content_type}; charset=utf-8",
+            transfer.export_filename(kind, extension),
+        )
+
+    view.__name__ = view.__qualname__ = f"export_{kind}"
+    return view
 
 
-@never_cache
-@login_required
-@require_GET
-def export_symptoms(request: HttpRequest) -> StreamingHttpResponse:
-    return _download(
-        transfer.symptoms_csv(request.user),
-        "text/csv; charset=utf-8",
-        transfer.export_filename("symptoms", "csv"),
-    )
-
-
-@never_cache
-@login_required
-@require_GET
-def export_account(request: HttpRequest) -> StreamingHttpResponse:
-    return _download(
-        transfer.account_json(request.user),
-        "application/json; charset=utf-8",
-        transfer.export_filename("account", "json"),
-    )
+export_entries = _export_view(transfer.entries_csv, "entries", "csv")
+export_symptoms = _export_view(transfer.symptoms_csv, "symptoms", "csv")
+export_account = _export_view(transfer.account_json, "account", "json")
 
 
 @login_required
@@ -117,11 +107,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except transfer.UploadRejected as error:
             form.add_error("file", str(error))
         else:
-            stored = pending_imports.store(
-                owner=request.user, name=form.cleaned_data["file"].name, text=text
-            )
-            # Only the row's id and digest: the session row stays a few hundred bytes.
-            request.session[SESSION_KEY] = {"id": stored.pk, "digest": stored.digest}
+            keep_upload(request, SESSION_KEY, form)
             return redirect("import-preview")
     return render(
         request,
@@ -130,13 +116,48 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pending(request: HttpRequest) -> pending_imports.PendingImport | None:
+def keep_upload(request: HttpRequest, key: str, form: ImportUploadForm) -> None:
+    """Store the valid upload to wait for its preview and confirm, under the session's ``key``."""
+    stored = pending_imports.store(
+        owner=request.user, name=form.cleaned_data["file"].name, text=form.cleaned_data["text"]
+    )
+    # Only the row's id and digest: the session row stays a few hundred bytes.
+    request.session[key] = {"id": stored.pk, "digest": stored.digest}
+
+
+def waiting_upload(request: HttpRequest, key: str) -> pending_imports.PendingImport | None:
     """The upload this session waits to import, or None (never uploaded, cancelled,
     expired; an imported one is returned, and confirm says it is done)."""
-    ref = request.session.get(SESSION_KEY)
+    ref = request.session.get(key)
     if not isinstance(ref, dict):
         return None
     return pending_imports.waiting(owner=request.user, pk=ref.get("id"))
+
+
+def nothing_waiting(request: HttpRequest, back: str) -> HttpResponse:
+    """A confirm with no upload waiting: back to the upload page ``back``, saying so."""
+    messages.error(request, "There is no upload waiting to be imported; upload the file again.")
+    return redirect(back)
+
+
+def preview_rows(plan: transfer.ImportPlan) -> dict:
+    """What both import previews show of a plan: its first rows, problems and day totals,
+    and how many more of each there are."""
+    day_totals = plan.day_totals()
+    return {
+        "entries": plan.entries[:PREVIEW_ROWS],
+        "more_entries": max(0, len(plan.entries) - PREVIEW_ROWS),
+        "problems": plan.problems[:PREVIEW_PROBLEMS],
+        "more_problems": max(0, len(plan.problems) - PREVIEW_PROBLEMS),
+        "day_totals": day_totals[:PREVIEW_ROWS],
+        "more_days": max(0, len(day_totals) - PREVIEW_ROWS),
+    }
+
+
+def existing_entries(request: HttpRequest, plan: transfer.ImportPlan) -> int:
+    """How many entries the person already has on the plan's days."""
+    span = plan.days()
+    return IntakeEntry.objects.filter(owner=request.user, day__range=span).count() if span else 0
 
 
 def _preview(
@@ -145,11 +166,6 @@ def _preview(
     plan: transfer.ImportPlan,
     form: ImportConfirmForm,
 ) -> HttpResponse:
-    span = plan.days()
-    day_totals = plan.day_totals()
-    existing = (
-        IntakeEntry.objects.filter(owner=request.user, day__range=span).count() if span else 0
-    )
     return render(
         request,
         "tracker/transfer/preview.html",
@@ -157,16 +173,11 @@ def _preview(
             "name": pending.name,
             "plan": plan,
             "form": form,
-            "span": span,
-            "existing": existing,
-            "entries": plan.entries[:PREVIEW_ROWS],
+            "span": plan.days(),
+            "existing": existing_entries(request, plan),
+            **preview_rows(plan),
             "symptoms": plan.symptoms[:PREVIEW_ROWS],
-            "problems": plan.problems[:PREVIEW_PROBLEMS],
-            "more_problems": max(0, len(plan.problems) - PREVIEW_PROBLEMS),
-            "more_entries": max(0, len(plan.entries) - PREVIEW_ROWS),
             "more_symptoms": max(0, len(plan.symptoms) - PREVIEW_ROWS),
-            "day_totals": day_totals[:PREVIEW_ROWS],
-            "more_days": max(0, len(day_totals) - PREVIEW_ROWS),
             "profile_rows": profile_words(plan.profile or {}),
         },
     )
@@ -201,7 +212,7 @@ def counted(number: int, one: str, many: str) -> str:
 @login_required
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
+    pending = waiting_upload(request, SESSION_KEY)
     if pending is None or pending.imported_at:
         return redirect("import")
     plan = transfer.parse_upload(pending.text, request.user)
@@ -222,10 +233,9 @@ def _already_imported(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
+    pending = waiting_upload(request, SESSION_KEY)
     if pending is None:
-        messages.error(request, "There is no upload waiting to be imported; upload the file again.")
-        return redirect("import")
+        return nothing_waiting(request, "import")
     if pending.imported_at:
         return _already_imported(request)
     if request.POST.get("digest") != pending.digest:
@@ -286,12 +296,33 @@ def to_imported_days(plan) -> HttpResponse:
     return redirect("history")
 
 
-@login_required
-@require_POST
-def cancel(request: HttpRequest) -> HttpResponse:
-    pending_imports.discard(owner=request.user, session=request.session, key=SESSION_KEY)
-    messages.info(request, "The upload was discarded; nothing was imported.")
-    return redirect("import")
+def cancel_view(key: str, back: str):
+    """The Cancel button's view: forget the upload waiting under the session's ``key`` and
+    go back to the upload page ``back``."""
+
+    @login_required
+    @require_POST
+    def cancel(request: HttpRequest) -> HttpResponse:
+        pending_imports.discard(owner=request.user, session=request.session, key=key)
+        messages.info(request, "The upload was discarded; nothing was imported.")
+        return redirect(back)
+
+    return cancel
+
+
+cancel = cancel_view(SESSION_KEY, "import")
+
+
+def import_routes(prefix: str, upload_name: str, name: str, *views) -> list:
+    """An import's four steps under ``prefix``: the upload page (named ``upload_name``), then
+    ``<name>-preview``, ``<name>-confirm`` and ``<name>-cancel``."""
+    upload_step, preview_step, confirm_step, cancel_step = views
+    return [
+        path(prefix, upload_step, name=upload_name),
+        path(f"{prefix}preview/", preview_step, name=f"{name}-preview"),
+        path(f"{prefix}confirm/", confirm_step, name=f"{name}-confirm"),
+        path(f"{prefix}cancel/", cancel_step, name=f"{name}-cancel"),
+    ]
 
 
 urlpatterns = [
@@ -299,8 +330,5 @@ urlpatterns = [
     path("export/entries.csv", export_entries, name="export-entries"),
     path("export/symptoms.csv", export_symptoms, name="export-symptoms"),
     path("export/account.json", export_account, name="export-account"),
-    path("import/", upload, name="import"),
-    path("import/preview/", preview, name="import-preview"),
-    path("import/confirm/", confirm, name="import-confirm"),
-    path("import/cancel/", cancel, name="import-cancel"),
+    *import_routes("import/", "import", "import", upload, preview, confirm, cancel),
 ]
