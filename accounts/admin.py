@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import PROFILE_FIELDS, User
-from tracker import page_cache
+from accounts.signals import send_profile_changed
 
 
 @admin.register(User)
@@ -17,5 +17,5 @@ class TrackerUserAdmin(UserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change:  # the profile shows on every cached page (tracker/page_cache.py)
-            page_cache.mark_changed(obj)
+        if change:  # the profile shows on every cached page (accounts/signals.py)
+            send_profile_changed(obj)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import throttle
 from accounts.models import User
+from accounts.signals import send_profile_changed
 
 SALT = "accounts.email_change"
 MAX_AGE_SECONDS = 24 * 60 * 60
@@ -80,10 +81,8 @@ def start(request: HttpRequest, user: User, new_email: str) -> None:
 
 
 def _apply(user: User, new_email: str) -> None:
-    from tracker import page_cache
-
     with transaction.atomic():
-        page_cache.mark_changed(user)  # locks the person; stops at a deleted account
+        send_profile_changed(user)  # locks the person; stops at a deleted account
         user.email = new_email
         if not new_email:
             user.email_warnings = False  # nowhere to send them

@@ -8,7 +8,7 @@ def delete_account(*, user: User) -> bool:
     was already gone.
 
     The person's row is locked first (SELECT ... FOR UPDATE): each write of theirs locks the
-    same row before it touches anything (tracker.page_cache.mark_changed), so a write either
+    same row before it touches anything (the page-cache version raise), so a write either
     finishes before the deletion starts or, after it, finds no account and is rolled back;
     the two never deadlock. Entries protect their product and food from deletion (history
     must never lose what it refers to), so the entries go first; everything else follows

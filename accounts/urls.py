@@ -12,7 +12,7 @@ urlpatterns = [
     path("login/link/", signin_link.request_link, name="signin_link"),
     path("login/link/<str:token>/", signin_link.use_link, name="signin_link_use"),
     path("email/confirm/<str:token>/", email_change.confirm, name="email_change_confirm"),
-    path("profile/", views.profile, name="profile"),
+    # profile/: tracker/views/profile.py (it shows the targets the intake rules set).
     path("delete/", views.delete_account, name="delete_account"),
     path(
         "password/change/",

@@ -121,22 +121,38 @@ def bootstrap_difference(
 # --- Comparing two groups of days ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Group:
-    label: str
-    values: tuple[int, ...]
+class _ScoreSummary:
+    """The days, mean and mean in words of the scores a row holds (its ``_scores``)."""
+
+    _no_mean_words = ""  # what ``mean_words`` says for a row without days
+
+    @property
+    def _scores(self) -> tuple[int, ...]:
+        raise NotImplementedError
 
     @property
     def days(self) -> int:
-        return len(self.values)
+        return len(self._scores)
 
     @property
     def mean(self) -> Fraction | None:
-        return mean(self.values)
+        return mean(self._scores)
 
     @property
     def mean_words(self) -> str:
-        return "no days" if self.mean is None else str(to_decimal(self.mean))
+        return self._no_mean_words if self.mean is None else str(to_decimal(self.mean))
+
+
+@dataclass(frozen=True)
+class Group(_ScoreSummary):
+    label: str
+    values: tuple[int, ...]
+
+    _no_mean_words = "no days"
+
+    @property
+    def _scores(self) -> tuple[int, ...]:
+        return self.values
 
 
 class Verdict:
@@ -276,21 +292,13 @@ def band_of(mg: Decimal, bands: Sequence[Band]) -> Band:
 
 
 @dataclass(frozen=True)
-class BandRow:
+class BandRow(_ScoreSummary):
     band: Band
     scores: tuple[int, ...]
 
     @property
-    def days(self) -> int:
-        return len(self.scores)
-
-    @property
-    def mean(self) -> Fraction | None:
-        return mean(self.scores)
-
-    @property
-    def mean_words(self) -> str:
-        return "" if self.mean is None else str(to_decimal(self.mean))
+    def _scores(self) -> tuple[int, ...]:
+        return self.scores
 
 
 def by_dose_band(

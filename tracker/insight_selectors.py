@@ -167,17 +167,25 @@ def _evening_doses(user: User, start: date, end: date) -> dict[date, Decimal]:
     return {row["day"]: intake.settled_mg(row["mg"]) for row in rows}
 
 
+def _scores_by_symptom(
+    user: User, codes: list[str], start: date, end: date
+) -> dict[str, dict[date, int]]:
+    """Each of ``codes``' check-in scores by day over [start, end]: one query."""
+    scores: dict[str, dict[date, int]] = {code: {} for code in codes}
+    for day, symptom, score in CheckIn.objects.filter(
+        owner=user, day__range=(start, end), symptom__in=codes
+    ).values_list("day", "symptom", "score"):
+        scores[symptom][day] = score
+    return scores
+
+
 def build_insight(user: User, *, end: date, days: int = INSIGHT_DAYS) -> Insight:
     """Every followed symptom's findings over the ``days`` up to ``end``: seven queries."""
     start = end - timedelta(days=days - 1)
     if user.date_of_birth and start < user.date_of_birth:
         start = min(user.date_of_birth, end)
     codes = followed_codes(user)
-    scores: dict[str, dict[date, int]] = {code: {} for code in codes}
-    for day, symptom, score in CheckIn.objects.filter(
-        owner=user, day__range=(start, end), symptom__in=codes
-    ).values_list("day", "symptom", "score"):
-        scores[symptom][day] = score
+    scores = _scores_by_symptom(user, codes, start, end)
     day_rows = series.day_series(user, start, end)
     doses = {d.day: d.supplemental_mg for d in day_rows}
     ul = day_rows[-1].ul if day_rows else intake.ul_for(user, end)
@@ -307,11 +315,7 @@ def build_report(user: User, *, end: date, days: int) -> Report:
         )
     week_starts = [start + timedelta(days=7 * i) for i in range((days + 6) // 7)]
     followed = followed_codes(user)
-    by_symptom: dict[str, dict[date, int]] = {code: {} for code in followed}
-    for day, symptom, score in CheckIn.objects.filter(
-        owner=user, day__range=(start, end), symptom__in=followed
-    ).values_list("day", "symptom", "score"):
-        by_symptom[symptom][day] = score
+    by_symptom = _scores_by_symptom(user, followed, start, end)
     trends = []
     for code in followed:
         weeks = []

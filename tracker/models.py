@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from tracker import limits
+from tracker.model_fields import owner_field
 
 
 class MagnesiumForm(models.Model):
@@ -145,9 +146,7 @@ class SupplementProduct(models.Model):
         ML = "ml", "mL"
 
     # No index of its own: the (owner, is_archived) index below starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="products", db_index=False
-    )
+    owner = owner_field("products", indexed=False)
     name = models.CharField(max_length=120)
     brand = models.CharField(max_length=120, blank=True)
     form = models.ForeignKey(
@@ -266,9 +265,7 @@ class IntakeEntry(models.Model):
     """
 
     # No index of its own: entry_owner_day (owner, day) starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries", db_index=False
-    )
+    owner = owner_field("entries", indexed=False)
     day = models.DateField(help_text="The person's local calendar day.")
     time = models.TimeField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=EntryKind.choices)
@@ -344,9 +341,7 @@ class SymptomEntry(models.Model):
         OTHER = "other", "Other"
 
     # No index of its own: symptom_owner_day (owner, day) starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="symptoms", db_index=False
-    )
+    owner = owner_field("symptoms", indexed=False)
     day = models.DateField()
     symptom = models.CharField(max_length=20, choices=Symptom.choices)
     severity = models.PositiveSmallIntegerField(
@@ -392,9 +387,7 @@ class FollowedSymptom(models.Model):
     """A symptom the person rates in their daily check-in."""
 
     # No index of its own: the unique (owner, symptom) constraint's index starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed", db_index=False
-    )
+    owner = owner_field("followed", indexed=False)
     symptom = models.CharField(max_length=20, choices=CheckInSymptom.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -415,9 +408,7 @@ class CheckIn(models.Model):
     SCORE_MAX = 4
 
     # No index of its own: the unique (owner, day, symptom) constraint's index starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins", db_index=False
-    )
+    owner = owner_field("checkins", indexed=False)
     day = models.DateField(help_text="The person's local calendar day.")
     symptom = models.CharField(max_length=20, choices=CheckInSymptom.choices)
     score = models.PositiveSmallIntegerField(
@@ -447,12 +438,7 @@ class WarningSent(models.Model):
     """
 
     # No index of its own: the unique (owner, day, flag) constraint's index starts with it.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="warnings_sent",
-        db_index=False,
-    )
+    owner = owner_field("warnings_sent", indexed=False)
     day = models.DateField()
     flag = models.CharField(max_length=40)
     sent_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from tracker.model_fields import owner_field
 from tracker.routine_rules import ALL_WEEKDAYS, DEFAULT_REFILL_DAYS, weekday_words
 
 weekdays_validator = RegexValidator(r"^[0-6]{1,7}$", "Choose at least one day of the week.")
@@ -19,12 +20,7 @@ weekdays_validator = RegexValidator(r"^[0-6]{1,7}$", "Choose at least one day of
 class RoutineDose(models.Model):
     """A planned dose: "2 capsules of magnesium glycinate at 21:30, daily, from 1 Nov"."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="routine_doses",
-        db_index=False,  # the (owner, product) index starts with it
-    )
+    owner = owner_field("routine_doses", indexed=False)  # the (owner, product) index starts with it
     product = models.ForeignKey(
         "tracker.SupplementProduct", on_delete=models.CASCADE, related_name="routine_doses"
     )
@@ -66,12 +62,7 @@ class DoseRecord(models.Model):
         SKIPPED = "skipped", "Skipped"
         SNOOZED = "snoozed", "Snoozed"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="dose_records",
-        db_index=False,  # (owner, day) below starts with it
-    )
+    owner = owner_field("dose_records", indexed=False)  # (owner, day) below starts with it
     dose = models.ForeignKey(RoutineDose, on_delete=models.CASCADE, related_name="records")
     day = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -96,9 +87,7 @@ class DoseRecord(models.Model):
 class Stock(models.Model):
     """Units on hand of one product, in its label's unit (capsules, g, mL)."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stocks", db_index=False
-    )
+    owner = owner_field("stocks", indexed=False)
     product = models.OneToOneField(
         "tracker.SupplementProduct", on_delete=models.CASCADE, related_name="stock"
     )
@@ -119,9 +108,7 @@ class Stock(models.Model):
 class Medicine(models.Model):
     """Another medicine a person takes, by its group in tracker/data/interactions.csv."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medicines"
-    )
+    owner = owner_field("medicines")
     group = models.CharField(max_length=60)
     name = models.CharField(max_length=100, blank=True)
     time = models.TimeField("usual time", null=True, blank=True)
@@ -152,9 +139,7 @@ class NotificationSettings(models.Model):
 
 
 class PushSubscription(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
-    )
+    owner = owner_field("push_subscriptions")
     endpoint = models.URLField(max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
@@ -189,9 +174,7 @@ class Notice(models.Model):
         CANCELLED = "cancelled", "Not needed"
         FAILED = "failed", "Failed"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
-    )
+    owner = owner_field("notices")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     key = models.CharField(max_length=100)

@@ -76,7 +76,7 @@ def send_day_warnings(owner_id: int, day_iso: str, codes: list[str], url: str) -
     Record first: the WarningSent row is inserted before the e-mail goes, and its unique
     (owner, day, flag) stops a second task (or worker) from sending the same flag again.
     """
-    from tracker import selectors, warnings
+    from tracker import flag_alerts, selectors
 
     owner = User.objects.filter(pk=owner_id).first()
     if owner is None or not (owner.email_warnings and owner.email):
@@ -92,7 +92,7 @@ def send_day_warnings(owner_id: int, day_iso: str, codes: list[str], url: str) -
             continue
         claimed.append(flag)
     if claimed:
-        warnings.send_email(to=owner.email, name=owner.username, day=day, flags=claimed, url=url)
+        flag_alerts.send_email(to=owner.email, name=owner.username, day=day, flags=claimed, url=url)
     return [f.code.value for f in claimed]
 
 

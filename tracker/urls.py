@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tracker.views.undo")),
     path("", include("tracker.views.cronometer")),
     path("", include("tracker.views.routine")),
+    path("", include("tracker.views.profile")),
 ]

@@ -103,7 +103,7 @@ def test_j11_push_notification_taken(page: Page, live_server) -> None:
         time=dt.time(21, 30),
         weekdays="0123456",
         start_date=today(),
-    )
+    ).obj
     page.context.grant_permissions(["notifications"], origin=live_server.url)
     log_in(page, "tom")
     scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")

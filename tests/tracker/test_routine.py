@@ -30,7 +30,7 @@ def plan(owner, product, *, quantity="2", unit="capsule", at="21:30", weekdays="
         time=dt.time.fromisoformat(at),
         weekdays=weekdays,
         start_date=services.person_today(owner) - dt.timedelta(days=7),
-    )
+    ).obj
     return dose, check
 
 
@@ -76,7 +76,7 @@ def test_taken_logs_the_planned_dose_and_counts_it_off_the_bottle(user, glycinat
     dose, _ = plan(user, glycinate)
     routine.open_bottle(owner=user, product=glycinate, units=Decimal(60))
     today = services.person_today(user)
-    record = routine.take_dose(dose=dose, day=today)
+    record = routine.take_dose(dose=dose, day=today).obj
     entry = IntakeEntry.objects.get(owner=user)
     assert (entry.dose_quantity, entry.dose_unit, entry.day) == (Decimal(2), "capsule", today)
     assert entry.elemental_mg == Decimal("282")
@@ -127,9 +127,9 @@ def test_no_refill_notice_without_opting_in(user, glycinate, mailoutbox):
 def test_skip_and_snooze(user, glycinate):
     dose, _ = plan(user, glycinate)
     today = services.person_today(user)
-    snoozed = routine.snooze_dose(dose=dose, day=today)
+    snoozed = routine.snooze_dose(dose=dose, day=today).obj
     assert snoozed.status == "snoozed" and snoozed.snoozes == 1 and snoozed.snoozed_until
-    skipped = routine.skip_dose(dose=dose, day=today, reason="felt queasy")
+    skipped = routine.skip_dose(dose=dose, day=today, reason="felt queasy").obj
     assert (skipped.status, skipped.reason) == ("skipped", "felt queasy")
     assert not IntakeEntry.objects.exists()
 
@@ -345,7 +345,7 @@ def test_push_action_snoozes_and_refuses_unknown_actions(client, user, glycinate
 def test_a_taken_dose_whose_entry_was_deleted_is_pending_again(user, glycinate):
     dose, _ = plan(user, glycinate)
     today = services.person_today(user)
-    record = routine.take_dose(dose=dose, day=today)
+    record = routine.take_dose(dose=dose, day=today).obj
     services.delete_entry(entry=record.entry)
     assert [i.status for i in routine.checklist(owner=user, day=today)] == ["pending"]
     routine.take_dose(dose=dose, day=today)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 
@@ -122,9 +123,48 @@ def _save_entry(
     return Written(entry, crossing.flags)
 
 
-def log_supplement(
+class SupplementDose(TypedDict, total=False):
+    """What logging or editing a supplement entry takes (besides the owner or the entry)."""
+
+    product: Required[SupplementProduct]
+    day: Required[date]
+    servings: Decimal | None
+    quantity: Decimal | None
+    unit: str
+    confirm_large: bool
+    time: dt.time | None
+    note: str
+
+
+class FoodPortion(TypedDict, total=False):
+    """What logging or editing a food entry takes (besides the owner or the entry)."""
+
+    food: Required[Food]
+    day: Required[date]
+    grams: Decimal | None
+    servings: Decimal | None
+    time: dt.time | None
+    note: str
+
+
+def log_supplement(*, owner: User, **dose: Unpack[SupplementDose]) -> Written[IntakeEntry]:
+    """Log a dose of one of the person's products, in the label's unit or in servings.
+
+    ``servings=2`` is short for ``quantity=2, unit="serving"``.
+    """
+    return _write_supplement(owner=owner, entry=None, **dose)
+
+
+def update_supplement_entry(
+    *, entry: IntakeEntry, **dose: Unpack[SupplementDose]
+) -> Written[IntakeEntry]:
+    return _write_supplement(owner=entry.owner, entry=entry, **dose)
+
+
+def _write_supplement(
     *,
     owner: User,
+    entry: IntakeEntry | None,
     product: SupplementProduct,
     day: date,
     servings: Decimal | None = None,
@@ -134,15 +174,11 @@ def log_supplement(
     time: dt.time | None = None,
     note: str = "",
 ) -> Written[IntakeEntry]:
-    """Log a dose of one of the person's products, in the label's unit or in servings.
-
-    ``servings=2`` is short for ``quantity=2, unit="serving"``.
-    """
     quantity, unit = _dose(servings=servings, quantity=quantity, unit=unit)
     fields = _supplement_fields(
         owner=owner, product=product, quantity=quantity, unit=unit, confirm_large=confirm_large
     )
-    return _save_entry(owner=owner, entry=None, fields=fields, day=day, time=time, note=note)
+    return _save_entry(owner=owner, entry=entry, fields=fields, day=day, time=time, note=note)
 
 
 def _dose(*, servings: Decimal | None, quantity: Decimal | None, unit: str) -> tuple[Decimal, str]:
@@ -153,54 +189,21 @@ def _dose(*, servings: Decimal | None, quantity: Decimal | None, unit: str) -> t
     return Decimal(quantity), unit
 
 
-def log_food(
-    *,
-    owner: User,
-    food: Food,
-    day: date,
-    grams: Decimal | None = None,
-    servings: Decimal | None = None,
-    time: dt.time | None = None,
-    note: str = "",
-) -> Written[IntakeEntry]:
+def log_food(*, owner: User, **portion: Unpack[FoodPortion]) -> Written[IntakeEntry]:
     """Log a food by grams, or by servings (servings x the food's serving grams)."""
-    fields = _food_fields(owner=owner, food=food, grams=grams, servings=servings)
-    return _save_entry(owner=owner, entry=None, fields=fields, day=day, time=time, note=note)
-
-
-def update_supplement_entry(
-    *,
-    entry: IntakeEntry,
-    product: SupplementProduct,
-    day: date,
-    servings: Decimal | None = None,
-    quantity: Decimal | None = None,
-    unit: str = intake.SERVING,
-    confirm_large: bool = False,
-    time: dt.time | None = None,
-    note: str = "",
-) -> Written[IntakeEntry]:
-    quantity, unit = _dose(servings=servings, quantity=quantity, unit=unit)
-    fields = _supplement_fields(
-        owner=entry.owner,
-        product=product,
-        quantity=quantity,
-        unit=unit,
-        confirm_large=confirm_large,
-    )
-    return _save_entry(
-        owner=entry.owner,
-        entry=entry,
-        fields=fields,
-        day=day,
-        time=time,
-        note=note,
-    )
+    return _write_food(owner=owner, entry=None, **portion)
 
 
 def update_food_entry(
+    *, entry: IntakeEntry, **portion: Unpack[FoodPortion]
+) -> Written[IntakeEntry]:
+    return _write_food(owner=entry.owner, entry=entry, **portion)
+
+
+def _write_food(
     *,
-    entry: IntakeEntry,
+    owner: User,
+    entry: IntakeEntry | None,
     food: Food,
     day: date,
     grams: Decimal | None = None,
@@ -208,15 +211,8 @@ def update_food_entry(
     time: dt.time | None = None,
     note: str = "",
 ) -> Written[IntakeEntry]:
-    fields = _food_fields(owner=entry.owner, food=food, grams=grams, servings=servings)
-    return _save_entry(
-        owner=entry.owner,
-        entry=entry,
-        fields=fields,
-        day=day,
-        time=time,
-        note=note,
-    )
+    fields = _food_fields(owner=owner, food=food, grams=grams, servings=servings)
+    return _save_entry(owner=owner, entry=entry, fields=fields, day=day, time=time, note=note)
 
 
 def delete_entry(*, entry: IntakeEntry) -> Written[IntakeEntry]:

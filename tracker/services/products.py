@@ -197,6 +197,17 @@ def _fill_product(
     return label
 
 
+def _save_product(
+    product: SupplementProduct, *, others: list[MagnesiumForm], confirm_large: bool
+) -> intake.Label:
+    """Check the label, set its elemental figure and save the product with its other forms."""
+    label = _fill_product(product, other_forms=others, confirm_large=confirm_large)
+    product.full_clean()
+    product.save()
+    product.other_forms.set(others)
+    return label
+
+
 def create_product(
     *,
     owner: User,
@@ -229,10 +240,7 @@ def create_product(
             equivalent_unit=equivalent_unit or "",
             elemental_mg_per_serving=Decimal("0"),
         )
-        _fill_product(product, other_forms=others, confirm_large=confirm_large)
-        product.full_clean()
-        product.save()
-        product.other_forms.set(others)
+        _save_product(product, others=others, confirm_large=confirm_large)
     return Written(product)
 
 
@@ -308,10 +316,7 @@ def update_product(
         for field_name, value in values.items():
             setattr(product, field_name, value)
         product.name, product.brand, product.is_archived = name, brand, is_archived
-        label = _fill_product(product, other_forms=others, confirm_large=confirm_large)
-        product.full_clean()
-        product.save()
-        product.other_forms.set(others)
+        label = _save_product(product, others=others, confirm_large=confirm_large)
         crossed: list[intake.Flag] = []
         if touched.count and apply_to == ApplyTo.PAST:
             crossed = _correct_entries(product=product, label=label)

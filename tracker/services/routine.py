@@ -2,7 +2,8 @@
 stock on hand and refills, other medicines, notification settings and push subscriptions.
 
 Every write runs inside ``person_write`` (tracker.services.writes: one transaction that locks
-the person and marks their cached pages stale), and a notification is queued only on commit.
+the person and marks their cached pages stale) and returns ``Written``, as every other service
+write does; a notification is queued only on commit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,7 +34,7 @@ from tracker.models import (
 )
 from tracker.services.entries import log_supplement
 from tracker.services.products import large_dose_error, product_label
-from tracker.services.writes import day_errors, person_write
+from tracker.services.writes import Written, day_errors, person_write
 
 MAX_STOCK_UNITS = Decimal("100000")
 MAX_DOSES = 50
@@ -173,6 +175,13 @@ def _plain(note: str) -> str:
 # --- Planned doses ---------------------------------------------------------------------------
 
 
+class PlannedDose(NamedTuple):
+    """What ``save_dose`` wrote: the dose, and the routine's check against the limits."""
+
+    dose: RoutineDose
+    check: RoutineCheck
+
+
 def _check_dose(dose: RoutineDose) -> None:
     label = product_label(dose.product)
     if dose.unit not in label.dose_units():
@@ -206,7 +215,7 @@ def save_dose(
     start_date: dt.date,
     end_date: dt.date | None = None,
     dose: RoutineDose | None = None,
-) -> tuple[RoutineDose, RoutineCheck]:
+) -> Written[PlannedDose]:
     """Create or change a planned dose; returns it with the routine's check against limits."""
     if product.owner_id != owner.pk:
         raise ValidationError({"product": "Select one of your own products."})
@@ -220,12 +229,15 @@ def save_dose(
         _check_dose(dose)
         dose.save()
         Stock.objects.get_or_create(owner=owner, product=product)
-    return dose, check_routine(owner=owner, on=max(start_date, person_today(owner)))
+    return Written(
+        PlannedDose(dose, check_routine(owner=owner, on=max(start_date, person_today(owner))))
+    )
 
 
-def delete_dose(*, dose: RoutineDose) -> None:
+def delete_dose(*, dose: RoutineDose) -> Written[RoutineDose]:
     with person_write(dose.owner):
         dose.delete()
+    return Written(dose)
 
 
 # --- Today's checklist -----------------------------------------------------------------------
@@ -373,14 +385,15 @@ def _check_planned(dose: RoutineDose, day: dt.date) -> None:
         raise ValidationError(errors)
 
 
-def take_dose(*, dose: RoutineDose, day: dt.date) -> DoseRecord:
-    """Log the planned dose now, count it off the stock, and send a refill notice once."""
+def take_dose(*, dose: RoutineDose, day: dt.date) -> Written[DoseRecord]:
+    """Log the planned dose now, count it off the stock, and send a refill notice once; the
+    flags are those the logged entry newly crossed."""
     owner = dose.owner
     _check_planned(dose, day)
     with person_write(owner):
         record = _record(owner, dose, day)
         if record.status == DoseRecord.Status.TAKEN and record.entry_id is not None:
-            return record  # a second tap (or the notification and the page) logs nothing more
+            return Written(record)  # a second tap (or the notification and the page) logs nothing
         now = local_now(owner)
         written = log_supplement(
             owner=owner,
@@ -400,10 +413,10 @@ def take_dose(*, dose: RoutineDose, day: dt.date) -> DoseRecord:
             stock.units_on_hand = max(stock.units_on_hand - dose_units(dose), Decimal(0))
             stock.save(update_fields=["units_on_hand"])
             _maybe_refill_notice(owner, stock)
-    return record
+    return Written(record, written.crossed)
 
 
-def skip_dose(*, dose: RoutineDose, day: dt.date, reason: str = "") -> DoseRecord:
+def skip_dose(*, dose: RoutineDose, day: dt.date, reason: str = "") -> Written[DoseRecord]:
     owner = dose.owner
     _check_planned(dose, day)
     with person_write(owner):
@@ -414,23 +427,25 @@ def skip_dose(*, dose: RoutineDose, day: dt.date, reason: str = "") -> DoseRecor
         record.full_clean(exclude=["owner", "dose", "entry"])
         record.save()
         _cancel_reminders(dose, day)
-    return record
+    return Written(record)
 
 
-def snooze_dose(*, dose: RoutineDose, day: dt.date, minutes: int = SNOOZE_MINUTES) -> DoseRecord:
+def snooze_dose(
+    *, dose: RoutineDose, day: dt.date, minutes: int = SNOOZE_MINUTES
+) -> Written[DoseRecord]:
     """Remind again in ``minutes``: the next round of reminders falls due then."""
     owner = dose.owner
     _check_planned(dose, day)
     with person_write(owner):
         record = _record(owner, dose, day)
         if record.status in (DoseRecord.Status.TAKEN, DoseRecord.Status.SKIPPED):
-            return record
+            return Written(record)
         record.status = DoseRecord.Status.SNOOZED
         record.snoozes += 1
         record.snoozed_until = timezone.now() + dt.timedelta(minutes=minutes)
         record.save()
         _cancel_reminders(dose, day)
-    return record
+    return Written(record)
 
 
 # --- Stock and refills -----------------------------------------------------------------------
@@ -470,7 +485,7 @@ def _check_units(units: Decimal) -> None:
         raise ValidationError({"units": f"Enter at most {MAX_STOCK_UNITS:f} units."})
 
 
-def open_bottle(*, owner: User, product: SupplementProduct, units: Decimal) -> Stock:
+def open_bottle(*, owner: User, product: SupplementProduct, units: Decimal) -> Written[Stock]:
     """A new bottle of ``units`` adds to what is on hand; its refill notice may come again."""
     _check_units(units)
     if units == 0:
@@ -480,25 +495,25 @@ def open_bottle(*, owner: User, product: SupplementProduct, units: Decimal) -> S
         stock.units_on_hand += units
         stock.bottle += 1
         stock.save()
-    return stock
+    return Written(stock)
 
 
 def set_stock(
     *, owner: User, product: SupplementProduct, units: Decimal, refill_days: int
-) -> Stock:
+) -> Written[Stock]:
     _check_units(units)
     with person_write(owner):
         stock, _ = Stock.objects.select_for_update().get_or_create(owner=owner, product=product)
         stock.units_on_hand, stock.refill_days = units, refill_days
         stock.full_clean(exclude=["owner", "product"])
         stock.save()
-    return stock
+    return Written(stock)
 
 
 # --- Medicines, settings, subscriptions ------------------------------------------------------
 
 
-def add_medicine(*, owner: User, group: str, name: str, time: dt.time | None) -> Medicine:
+def add_medicine(*, owner: User, group: str, name: str, time: dt.time | None) -> Written[Medicine]:
     if group not in rules.medicine_rules():
         raise ValidationError({"group": "Choose one of the listed groups."})
     with person_write(owner):
@@ -507,30 +522,33 @@ def add_medicine(*, owner: User, group: str, name: str, time: dt.time | None) ->
         medicine = Medicine(owner=owner, group=group, name=name, time=time)
         medicine.full_clean(exclude=["owner"])
         medicine.save()
-    return medicine
+    return Written(medicine)
 
 
-def delete_medicine(*, medicine: Medicine) -> None:
+def delete_medicine(*, medicine: Medicine) -> Written[Medicine]:
     with person_write(medicine.owner):
         medicine.delete()
+    return Written(medicine)
 
 
-def save_settings(*, owner: User, **values: object) -> NotificationSettings:
+def save_settings(*, owner: User, **values: object) -> Written[NotificationSettings]:
     with person_write(owner):
         found = settings_for(owner)
         for name, value in values.items():
             setattr(found, name, value)
         found.full_clean(exclude=["owner"])
         found.save()
-    return found
+    return Written(found)
 
 
-def subscribe_push(*, owner: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    with transaction.atomic():
+def subscribe_push(
+    *, owner: User, endpoint: str, p256dh: str, auth: str
+) -> Written[PushSubscription]:
+    with person_write(owner):
         # An endpoint belongs to one browser: a new sign-in on it takes it over.
         PushSubscription.objects.filter(endpoint=endpoint).exclude(owner=owner).delete()
         sub, _ = PushSubscription.objects.update_or_create(
             endpoint=endpoint, defaults={"owner": owner, "p256dh": p256dh, "auth": auth}
         )
         sub.full_clean(exclude=["owner"], validate_unique=False)
-    return sub
+    return Written(sub)

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from tracker import intake, limits, page_cache, selectors, warnings
+from tracker import flag_alerts, intake, limits, page_cache, selectors
 from tracker.days import person_today
 from tracker.models import IntakeEntry, SymptomEntry
 
@@ -70,9 +70,9 @@ def person_write(
 
 def newly_crossed(*, owner: User, day: date, before: list[intake.Flag]) -> list[intake.Flag]:
     """The flags ``day`` carries now and did not before; each is e-mailed at most once."""
-    crossed = warnings.newly_crossed(before, selectors.day_flags(user=owner, day=day))
+    crossed = flag_alerts.newly_crossed(before, selectors.day_flags(user=owner, day=day))
     if crossed:
-        warnings.email_once(owner=owner, day=day, flags=crossed, day_url=day_link(day))
+        flag_alerts.email_once(owner=owner, day=day, flags=crossed, day_url=day_link(day))
     return crossed
 
 

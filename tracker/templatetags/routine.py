@@ -11,18 +11,27 @@ from tracker.services import routine as routine_services
 register = template.Library()
 
 
+def _signed_in(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
+def _of_day(read, user, day) -> list:
+    """``read(owner=user, day=day)``, or nothing without a signed-in person or a day."""
+    if not _signed_in(user) or day is None:
+        return []
+    return read(owner=user, day=day)
+
+
 @register.simple_tag
 def routine_today(user, day):
-    if not getattr(user, "is_authenticated", False) or day is None:
-        return []
-    return routine_services.checklist(owner=user, day=day)
+    return _of_day(routine_services.checklist, user, day)
 
 
 @register.simple_tag
 def routine_adherence(user, start=None, end=None, last_days=None):
     """Planned vs taken doses over [start, end] (or the last ``last_days`` days), up to today:
     a day not reached yet has nothing to adhere to."""
-    if not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return None
     today = services.person_today(user)
     if last_days:
@@ -38,9 +47,7 @@ def routine_adherence(user, start=None, end=None, last_days=None):
 @register.simple_tag
 def routine_logged_notes(user, day):
     """Spacing flags for the magnesium logged on ``day`` at a time inside a medicine's window."""
-    if not getattr(user, "is_authenticated", False) or day is None:
-        return []
-    return routine_services.logged_notes(owner=user, day=day)
+    return _of_day(routine_services.logged_notes, user, day)
 
 
 @register.simple_tag
@@ -49,7 +56,7 @@ def routine_report(user, start, end):
     spacing it falls inside), adherence over [start, end], and the listed medicines' notes."""
     from tracker.models import Medicine, RoutineDose
 
-    if not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return None
     doses = list(
         RoutineDose.objects.filter(owner=user)

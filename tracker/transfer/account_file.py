@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -45,6 +46,17 @@ from tracker.transfer.values import (
     read_time,
     short,
 )
+
+T = TypeVar("T")
+
+
+def _optional_decimal(record: dict, column: str, **bounds) -> Decimal | None:
+    """The record's ``column`` read by read_decimal with ``bounds`` (its maximum, places...),
+    or None when the record leaves it out."""
+    if record.get(column) in (None, ""):
+        return None
+    return read_decimal(record.get(column), column, **bounds)
+
 
 SECTIONS = ("products", "foods", "entries", "symptoms")
 
@@ -123,24 +135,22 @@ def read_account(importer: Importer, text: str) -> None:
                 plan.add(line, "not a record", where)
 
     _profile(importer, data.get("profile"))
-    products: dict[int, SupplementProduct] = {}
-    for line, where, record in records("products"):
-        try:
-            key = _id(record.get("id"))
-            if key is None:
-                raise RowError("id is missing or not a whole number")
-            products[key] = _product(importer, record)
-        except RowError as error:
-            plan.add(line, str(error), where)
-    foods: dict[int, Food] = {}
-    for line, where, record in records("foods"):
-        try:
-            key = _id(record.get("id"))
-            if key is None:
-                raise RowError("id is missing or not a whole number")
-            foods[key] = _food(importer, record)
-        except RowError as error:
-            plan.add(line, str(error), where)
+
+    def by_id(section: str, read: Callable[[Importer, dict], T]) -> dict[int, T]:
+        """The section's records read by ``read``, by the id the file gives each."""
+        found: dict[int, T] = {}
+        for line, where, record in records(section):
+            try:
+                key = _id(record.get("id"))
+                if key is None:
+                    raise RowError("id is missing or not a whole number")
+                found[key] = read(importer, record)
+            except RowError as error:
+                plan.add(line, str(error), where)
+        return found
+
+    products: dict[int, SupplementProduct] = by_id("products", _product)
+    foods: dict[int, Food] = by_id("foods", _food)
     reference_rows = []
     for line, where, record in records("entries"):
         try:
@@ -300,20 +310,15 @@ def _product(importer: Importer, record: dict) -> SupplementProduct:
         label_is_elemental=basis == SupplementProduct.LabelBasis.ELEMENTAL,
         elemental_fraction=form.elemental_fraction,
     )
-    if record.get("elemental_mg_per_serving") not in (None, ""):
-        given = read_decimal(
-            record.get("elemental_mg_per_serving"),
-            "elemental_mg_per_serving",
-            maximum=high,
-            places=6,
-            round_extra=True,
+    given = _optional_decimal(
+        record, "elemental_mg_per_serving", maximum=high, places=6, round_extra=True
+    )
+    if given is not None and not agrees(given, per_serving, Decimal(1)):
+        raise RowError(
+            f"elemental_mg_per_serving {plain_number(given)} does not match the "
+            f"{plain_number(per_serving)} mg that {plain_number(amount)} mg of "
+            f"{form.name} ({basis}) gives"
         )
-        if not agrees(given, per_serving, Decimal(1)):
-            raise RowError(
-                f"elemental_mg_per_serving {plain_number(given)} does not match the "
-                f"{plain_number(per_serving)} mg that {plain_number(amount)} mg of "
-                f"{form.name} ({basis}) gives"
-            )
     if per_serving < low:
         raise RowError(f"{plain_number(amount)} mg of {form.name} is less than {low} mg elemental")
     # The same product already in the account (name and brand in any capitals, kind and
@@ -381,16 +386,9 @@ def _entry(
     """The entry's row and its product or own food, or None for a reference food (matched
     or created by name later, with the CSV rows' rules)."""
     kind = read_choice(record.get("kind"), EntryKind.choices, "kind")
-    given = None
-    if record.get("elemental_mg") not in (None, ""):
-        given = read_decimal(
-            record.get("elemental_mg"),
-            "elemental_mg",
-            maximum=MAX_ENTRY_MG,
-            places=10,
-            allow_zero=True,
-            round_extra=True,
-        )
+    given = _optional_decimal(
+        record, "elemental_mg", maximum=MAX_ENTRY_MG, places=10, allow_zero=True, round_extra=True
+    )
     common = {
         "line": line,
         "where": where,
@@ -424,14 +422,9 @@ def _entry(
             raise RowError("food does not name one of the file's foods")
         return EntryRow(**common, item=food.name, quantity=quantity, unit=unit), food
     name = read_text(record.get("reference_food"), "reference_food", 200, required=True)
-    serving_grams = None
-    if record.get("reference_serving_grams") not in (None, ""):
-        serving_grams = read_decimal(
-            record.get("reference_serving_grams"),
-            "reference_serving_grams",
-            maximum=MAX_GRAMS,
-            places=2,
-        )
+    serving_grams = _optional_decimal(
+        record, "reference_serving_grams", maximum=MAX_GRAMS, places=2
+    )
     row = EntryRow(
         **common, item=name.strip(), quantity=quantity, unit=unit, serving_grams=serving_grams
     )

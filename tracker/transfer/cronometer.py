@@ -35,6 +35,7 @@ from django.db import transaction
 from accounts.models import User
 from tracker import intake, services
 from tracker.imported_rows import ImportedRow, seen_keys
+from tracker.limits import MAX_ENTRY_MG, MAX_GRAMS, MAX_MG_PER_100G, MAX_SERVINGS
 from tracker.models import EntryKind, Food, SupplementProduct
 from tracker.text import control_character
 from tracker.transfer.formats import MAX_IMPORT_ROWS, plain_number, rows_message
@@ -55,11 +56,6 @@ DAY, TIME, GROUP, NAME, AMOUNT, MAGNESIUM, CATEGORY = (
 )
 REQUIRED = (DAY, NAME, AMOUNT, MAGNESIUM)
 
-# The forms' own bounds (tracker.services / tracker.transfer.importer).
-MAX_ENTRY_MG = Decimal("10000")
-MAX_GRAMS = Decimal("5000")
-MAX_SERVINGS = Decimal("100")
-MAX_MG_PER_100G = Decimal("2000")
 UNKNOWN_SERVING_GRAMS = Decimal("100")
 CENTS = Decimal("0.01")
 MAX_NAME = 200
@@ -400,8 +396,11 @@ def plan_import(
     return result
 
 
-def _note(row: ServingRow) -> str:
-    return "From Cronometer" + (f", {row.group}" if row.group else "")
+def _planned(row: ServingRow, owner: User, **entry: object) -> PlannedEntry:
+    """The row's entry: its line, day and time, a note naming Cronometer (and the row's
+    group), and what ``entry`` gives."""
+    note = "From Cronometer" + (f", {row.group}" if row.group else "")
+    return PlannedEntry(line=row.line, owner=owner, day=row.day, time=row.at, note=note, **entry)
 
 
 def _dose(row: ServingRow, product: SupplementProduct, owner: User) -> PlannedEntry:
@@ -411,18 +410,15 @@ def _dose(row: ServingRow, product: SupplementProduct, owner: User) -> PlannedEn
     )
     if mg > MAX_ENTRY_MG:
         raise RowError(f"{plain_number(servings)} servings of {product.name} is too much")
-    return PlannedEntry(
-        line=row.line,
-        owner=owner,
-        day=row.day,
-        time=row.at,
+    return _planned(
+        row,
+        owner,
         kind=product.kind,
         item=product,
         item_is_new=False,
         servings=servings,
         grams=None,
         elemental_mg=mg,
-        note=_note(row),
         quantity=plain_number(servings),
         unit=product.serving_unit,
     )
@@ -465,11 +461,9 @@ def _food_entry(
         new_foods[name.casefold()] = food
         plan.new_foods.append(food)
         is_new = True
-    return PlannedEntry(
-        line=row.line,
-        owner=owner,
-        day=row.day,
-        time=row.at,
+    return _planned(
+        row,
+        owner,
         kind=EntryKind.FOOD,
         item=food,
         item_is_new=is_new or food.pk is None,
@@ -477,7 +471,6 @@ def _food_entry(
         grams=row.amount if row.is_weight else None,
         # The row's own figure, exactly: the day's total is Cronometer's total.
         elemental_mg=intake.stored_mg(row.mg),
-        note=_note(row),
         quantity=plain_number(row.amount),
         unit="g" if row.is_weight else row.unit,
     )

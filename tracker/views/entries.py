@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker import daily_rows, intake, selectors, services, warnings
+from tracker import daily_rows, flag_alerts, intake, selectors, services
 from tracker.forms.daily import FoodEntryForm, QuickFoodForm, SupplementEntryForm
 from tracker.models import EntryKind, IntakeEntry, SupplementProduct
 from tracker.services import undo
@@ -45,7 +45,7 @@ def _done(
         offer(request, text, undo.created_token(owner=request.user, entries=[entry]))
     else:
         messages.success(request, text)
-    warnings.announce(request, written.crossed)
+    flag_alerts.announce(request, written.crossed)
     return back_to_day(entry.day)
 
 
@@ -310,7 +310,7 @@ def repeat_yesterday(request: HttpRequest) -> HttpResponse:
         )
     else:
         messages.info(request, "Nothing to repeat: no supplements were logged yesterday.")
-    warnings.announce(request, written.crossed)
+    flag_alerts.announce(request, written.crossed)
     return redirect("dashboard")
 
 

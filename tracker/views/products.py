@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker import intake, services, warnings
+from tracker import flag_alerts, intake, services
 from tracker.forms.daily import ProductForm
 from tracker.models import SupplementProduct
 from tracker.views.editing import confirm_delete, crud_routes, entries_words, saved, submitted
@@ -75,7 +75,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if written:
             _saved_message(request, written.obj, form)
-            warnings.announce(request, written.crossed)
+            flag_alerts.announce(request, written.crossed)
             return redirect("product-list")
     if form.is_bound is False:
         form.elemental_mg = product.elemental_mg_per_serving

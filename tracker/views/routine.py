@@ -71,7 +71,7 @@ def routine_page(request: HttpRequest) -> HttpResponse:
     form = DoseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            dose, check = routine.save_dose(owner=request.user, **form.service_kwargs())
+            dose, check = routine.save_dose(owner=request.user, **form.service_kwargs()).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -128,7 +128,8 @@ def dose_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DoseForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            dose, check = routine.save_dose(owner=request.user, dose=dose, **form.service_kwargs())
+            written = routine.save_dose(owner=request.user, dose=dose, **form.service_kwargs())
+            dose, check = written.obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -231,14 +232,14 @@ def stock_page(request: HttpRequest, pk: int) -> HttpResponse:
             if form is bottle:
                 stock = routine.open_bottle(
                     owner=request.user, product=product, units=form.cleaned_data["units"]
-                )
+                ).obj
             else:
                 stock = routine.set_stock(
                     owner=request.user,
                     product=product,
                     units=form.cleaned_data["units"],
                     refill_days=form.cleaned_data["refill_days"],
-                )
+                ).obj
         except ValidationError as error:
             add_service_errors(form, error)
         else:

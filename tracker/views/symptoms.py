@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from tracker import services, warnings
+from tracker import flag_alerts, services
 from tracker.forms.daily import SymptomForm
 from tracker.models import SymptomEntry
 from tracker.services import undo
@@ -48,7 +48,7 @@ def symptom_list(request: HttpRequest) -> HttpResponse:
                 f"Logged {symptom.get_symptom_display().lower()} on {symptom.day:%d %b %Y}.",
                 undo.created_token(owner=request.user, entries=[symptom]),
             )
-            warnings.announce(request, written.crossed)
+            flag_alerts.announce(request, written.crossed)
             return redirect("symptom-list")
     symptoms = SymptomEntry.objects.filter(owner=request.user).order_by("-day", "-id")
     page = Paginator(symptoms, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,7 +76,7 @@ def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Symptom saved.")
-            warnings.announce(request, written.crossed)
+            flag_alerts.announce(request, written.crossed)
             return back_to_day(written.obj.day)
     return render(
         request,

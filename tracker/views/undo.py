@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from tracker import warnings
+from tracker import flag_alerts
 from tracker.services import undo
 from tracker.views.daily_helpers import back_to_day
 
@@ -39,7 +39,7 @@ def undo_view(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     done = written.obj
     messages.success(request, done.message)
-    warnings.announce(request, written.crossed)
+    flag_alerts.announce(request, written.crossed)
     return back_to_day(done.day) if done.day else redirect("dashboard")
 
 

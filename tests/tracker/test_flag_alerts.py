@@ -15,7 +15,7 @@ from tests.factories import (
     SupplementProductFactory,
     UserFactory,
 )
-from tracker import intake, selectors, services, warnings
+from tracker import flag_alerts, intake, selectors, services
 from tracker.intake import FlagCode
 from tracker.models import IntakeEntry, WarningSent
 
@@ -200,7 +200,7 @@ def test_announce_maps_severity_to_message_level(rf):
     flags = intake.day_flags(
         supplemental_mg=Decimal("500"), ul=intake.ul_for(UserFactory.build(), timezone.localdate())
     )
-    warnings.announce(request, flags)
+    flag_alerts.announce(request, flags)
     assert [m.tags for m in request._messages] == ["error", "info", "info"]
 
 
