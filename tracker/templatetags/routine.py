@@ -45,12 +45,6 @@ def routine_adherence(user, start=None, end=None, last_days=None):
 
 
 @register.simple_tag
-def routine_logged_notes(user, day):
-    """Spacing flags for the magnesium logged on ``day`` at a time inside a medicine's window."""
-    return _of_day(routine_services.logged_notes, user, day)
-
-
-@register.simple_tag
 def routine_report(user, start, end):
     """The routine part of the doctor's report: the planned doses (each with any medicine
     spacing it falls inside), adherence over [start, end], and the listed medicines' notes."""
