@@ -4,6 +4,7 @@ See README.md for the variables. Nothing here has a production default that is u
 DEBUG is off unless DJANGO_DEBUG asks for it, and then a secret key is required.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,6 +107,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # where a named cursor of an earlier transaction does not exist (README: several servers).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DJANGO_DISABLE_SERVER_SIDE_CURSORS", False
+    )
+# The planner's cost of a random page read, set on each new connection (tracker/apps.py).
+PG_RANDOM_PAGE_COST = env_str("DJANGO_PG_RANDOM_PAGE_COST", "1.1").strip()
+if PG_RANDOM_PAGE_COST and not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", PG_RANDOM_PAGE_COST):
+    raise ImproperEnvironment(
+        f"DJANGO_PG_RANDOM_PAGE_COST must be a number such as 1.1; got {PG_RANDOM_PAGE_COST!r}"
     )
 
 # Rendered dashboard, day, week and history pages, per person, until their data changes
