@@ -155,3 +155,16 @@ class MedicineFactory(factory.django.DjangoModelFactory):
     group = "oral bisphosphonates"
     name = "alendronate"
     time = time(7, 0)
+
+
+def objects_of(owner) -> dict:
+    """One object of each kind a route's id can name (tests/routes.py), all ``owner``'s."""
+    product = SupplementProductFactory(owner=owner)
+    return {
+        "product": product,
+        "entry": SupplementEntryFactory(owner=owner, product=product),
+        "symptom": SymptomEntryFactory(owner=owner),
+        "own_food": FoodFactory(owner=owner),
+        "dose": RoutineDoseFactory(owner=owner, product=product),
+        "medicine": MedicineFactory(owner=owner),
+    }
