@@ -17,9 +17,9 @@ from tests.factories import (
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
+    bulk_supplement_entries,
 )
 from tracker import transfer
-from tracker.models import EntryKind, IntakeEntry
 
 DOWNLOADS = ["/export/entries.csv", "/export/symptoms.csv", "/export/account.json"]
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -203,18 +203,7 @@ def test_export_streams_in_chunks_with_a_fixed_number_of_queries(logged_in, user
     product = SupplementProductFactory(owner=user)
     SupplementEntryFactory(owner=user, product=product)
     queries = {url: _export_queries(logged_in, url) for url in DOWNLOADS}
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            owner=user,
-            day=date(2026, 1, 1),
-            kind=EntryKind.SUPPLEMENT,
-            product=product,
-            servings=Decimal(1),
-            elemental_mg=Decimal("141"),
-            note="x" * 100,
-        )
-        for _ in range(3000)
-    )
+    bulk_supplement_entries(user, [date(2026, 1, 1)] * 3000, "141", product, note="x" * 100)
     for url in DOWNLOADS:
         assert _export_queries(logged_in, url) == queries[url], url
     response = logged_in.get("/export/entries.csv")

@@ -8,10 +8,10 @@ import pytest
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
     UserFactory,
+    supplement_entry,
 )
 from tracker import selectors
 from tracker.intake import FlagCode
@@ -23,11 +23,7 @@ DAY = date(2026, 1, 15)
 
 
 def supplement(owner, mg: str, *, day=DAY, kind=SupplementKind.SUPPLEMENT):
-    return SupplementEntryFactory(
-        owner=owner,
-        day=day,
-        product=SupplementProductFactory(owner=owner, elemental_mg=mg, kind=kind),
-    )
+    return supplement_entry(owner, day, mg, kind=kind)
 
 
 def codes(user, day=DAY) -> set[FlagCode]:
