@@ -69,6 +69,7 @@ def flat_queries(page_queries, django_assert_max_num_queries):
 
 
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+FIXED_TODAY = FIXED_NOW.date()  # "today" under ``fixed_now``, for a person in UTC
 
 
 @pytest.fixture

@@ -199,3 +199,14 @@ def bulk_supplement_entries(owner, days, mg, product=None, **fields) -> None:
         )
         for day in days
     )
+
+
+def own_records(owner, days=None) -> None:
+    """A person's own product and own food, an entry of each on every one of ``days`` (today
+    if none), and a symptom today."""
+    product = SupplementProductFactory(owner=owner)
+    own_food = FoodFactory(owner=owner)
+    for day in days or [date.today()]:
+        SupplementEntryFactory(owner=owner, product=product, day=day)
+        FoodEntryFactory(owner=owner, food=own_food, day=day)
+    SymptomEntryFactory(owner=owner)

@@ -23,7 +23,6 @@ from tests.factories import (
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
-    UserFactory,
     objects_of,
 )
 from tests.routes import html_pages
@@ -130,11 +129,8 @@ def test_the_crawler_finds_the_forms(logged_in, user):
 
 
 @pytest.mark.django_db
-def test_hostile_posts_never_500_and_store_nothing_invalid(client):
-    user = UserFactory()
-    client.force_login(user)
-    objects = objects_of(user)
-    forms = _post_forms(client, objects)
+def test_hostile_posts_never_500_and_store_nothing_invalid(logged_in, user):
+    forms = _post_forms(logged_in, objects_of(user))
 
     @settings(
         max_examples=15,
@@ -149,7 +145,7 @@ def test_hostile_posts_never_500_and_store_nothing_invalid(client):
             # PostgreSQL refuses NUL in text; Django turns that into a form error, but the
             # test client cannot send a NUL in a URL-encoded body consistently either way.
             payload = {k: v.replace("\x00", "") for k, v in payload.items()}
-        response = client.post(url, payload)
+        response = logged_in.post(url, payload)
         assert response.status_code < 500, (url, response.status_code)
 
     fuzz()

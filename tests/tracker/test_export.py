@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -57,10 +56,9 @@ def test_export_page_links_the_downloads(logged_in, user):
 
 
 @pytest.mark.django_db
-def test_entries_csv_columns_and_values(logged_in, user):
-    form = MagnesiumFormFactory(name="Magnesium bisglycinate (test)")
+def test_entries_csv_columns_and_values(logged_in, user, glycinate):
     product = SupplementProductFactory(
-        owner=user, name="Night glycinate", form=form, amount_per_serving_mg=Decimal("1000")
+        owner=user, name="Night glycinate", form=glycinate, amount_per_serving_mg=Decimal("1000")
     )
     SupplementEntryFactory(
         owner=user,

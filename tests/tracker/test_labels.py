@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.conftest import FIXED_TODAY as TODAY
 from tests.factories import (
     FoodFactory,
     SupplementEntryFactory,
@@ -28,7 +29,6 @@ from tracker.models import IntakeEntry, MagnesiumForm, SupplementKind, Supplemen
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 1, 15)
 GLYCINATE = "Magnesium bisglycinate / glycinate Mg(C2H4NO2)2 (pure, fully reacted)"
 CARBONATE = "Magnesium carbonate (anhydrous) MgCO3"
 HYDROXIDE = "Magnesium hydroxide"
@@ -414,22 +414,33 @@ def test_the_profile_page_offers_the_authority(logged_in, user):
 # --- Pages ---------------------------------------------------------------------------------
 
 
+def label_form(name, magnesium_form, serving, mg, **more) -> dict:
+    """What the product form posts for a supplement whose label prints ``mg`` elemental
+    magnesium per ``serving`` ("2 tsp")."""
+    quantity, unit = serving.split()
+    return {
+        "name": name,
+        "kind": "supplement",
+        "serving_quantity": quantity,
+        "serving_unit": unit,
+        "amount_per_serving_mg": mg,
+        "label_basis": "elemental",
+        "form": magnesium_form.pk,
+        "save": "1",
+        **more,
+    }
+
+
 def test_a_new_user_adds_a_label_and_logs_it_in_its_unit(logged_in, user):
-    add = logged_in.post(
-        reverse("product-add"),
-        {
-            "name": "Natural Vitality Calm",
-            "kind": "supplement",
-            "serving_quantity": "2",
-            "serving_unit": "tsp",
-            "equivalent_quantity": "4",
-            "equivalent_unit": "g",
-            "amount_per_serving_mg": "325",
-            "label_basis": "elemental",
-            "form": form(CARBONATE).pk,
-            "save": "1",
-        },
+    calm = label_form(
+        "Natural Vitality Calm",
+        form(CARBONATE),
+        "2 tsp",
+        "325",
+        equivalent_quantity="4",
+        equivalent_unit="g",
     )
+    add = logged_in.post(reverse("product-add"), calm)
     assert add.status_code == 302, add.context["form"].errors
     product = SupplementProduct.objects.get(owner=user)
     dose = {
@@ -459,19 +470,8 @@ def user_today() -> str:
 
 
 def test_an_impossible_label_is_a_form_error_not_a_save(logged_in, user):
-    response = logged_in.post(
-        reverse("product-add"),
-        {
-            "name": "Typo powder",
-            "kind": "supplement",
-            "serving_quantity": "4",
-            "serving_unit": "g",
-            "amount_per_serving_mg": "3250",
-            "label_basis": "elemental",
-            "form": form(CARBONATE).pk,
-            "save": "1",
-        },
-    )
+    typo = label_form("Typo powder", form(CARBONATE), "4 g", "3250")
+    response = logged_in.post(reverse("product-add"), typo)
     assert response.status_code == 200
     assert "288.3 mg per g" in response.content.decode()
     assert not SupplementProduct.objects.exists()
@@ -492,16 +492,7 @@ def test_the_edit_page_asks_past_or_future(logged_in, user):
     SupplementEntryFactory(owner=user, product=product)
     page = logged_in.get(reverse("product-edit", args=[product.pk])).content.decode()
     assert 'data-testid="touched"' in page
-    data = {
-        "name": product.name,
-        "kind": "supplement",
-        "serving_quantity": "1",
-        "serving_unit": "capsule",
-        "amount_per_serving_mg": "120",
-        "label_basis": "elemental",
-        "form": product.form.pk,
-        "save": "1",
-    }
+    data = label_form(product.name, product.form, "1 capsule", "120")
     asked = logged_in.post(reverse("product-edit", args=[product.pk]), data)
     assert asked.status_code == 200 and "typing mistake" in asked.content.decode()
     done = logged_in.post(reverse("product-edit", args=[product.pk]), {**data, "apply_to": "past"})

@@ -7,20 +7,12 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import (
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
 )
 from tracker.models import IntakeEntry, SupplementProduct
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def glycinate(db):
-    return MagnesiumFormFactory(
-        name="Magnesium bisglycinate (products test)", elemental_fraction=Decimal("0.1410")
-    )
 
 
 def product_data(form, /, **overrides) -> dict:

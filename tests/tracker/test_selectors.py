@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import FIXED_TODAY as DAY
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
@@ -18,8 +19,6 @@ from tracker.intake import FlagCode
 from tracker.models import Food, SupplementKind
 
 pytestmark = pytest.mark.django_db
-
-DAY = date(2026, 1, 15)
 
 
 def supplement(owner, mg: str, *, day=DAY, kind=SupplementKind.SUPPLEMENT):
