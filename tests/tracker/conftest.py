@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import MagnesiumFormFactory, SupplementProductFactory
 
@@ -17,3 +18,12 @@ def glycinate(db):
 def product(user):
     """The person's own capsules, "Glycinate caps"."""
     return SupplementProductFactory(owner=user, name="Glycinate caps")
+
+
+@pytest.fixture
+def browser(client, user):
+    """A signed-in client holding a CSRF cookie, as a browser does after its first page."""
+    client.force_login(user)
+    client.get(reverse("profile"))
+    assert "csrftoken" in client.cookies
+    return client

@@ -15,9 +15,9 @@ from tracker import series
 
 
 @pytest.fixture(autouse=True)
-def _fixed_now(monkeypatch):
+def _fixed_now(fixed_now):
     """A fixed "now", so that a run across midnight cannot move "today" under a test."""
-    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    fixed_now(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
 
 
 @pytest.mark.django_db

@@ -21,7 +21,6 @@ from tests.factories import (
     MedicineFactory,
     RoutineDoseFactory,
     SupplementEntryFactory,
-    SupplementProductFactory,
     SymptomEntryFactory,
     UserFactory,
 )
@@ -74,17 +73,7 @@ def served(client: Client, path: str) -> str:
 
 
 @pytest.fixture
-def browser(client, user):
-    """A signed-in client holding a CSRF cookie, as a browser does after its first page."""
-    client.force_login(user)
-    client.get(reverse("profile"))
-    assert "csrftoken" in client.cookies
-    return client
-
-
-@pytest.fixture
-def things(user):
-    product = SupplementProductFactory(owner=user, name="Glycinate caps")
+def things(user, product):
     own_food = FoodFactory(owner=user, name="Granola", mg_per_100g=Decimal("120"))
     today = timezone.localdate()
     return {

@@ -18,13 +18,6 @@ from tracker.models import IntakeEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser(client, user):
-    client.force_login(user)
-    client.get(reverse("profile"))
-    return client
-
-
 def cached_pages() -> int:
     return len(caches["pages"]._cache)
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from django.utils import timezone as django_timezone
 
 from tests.factories import FoodFactory, SymptomEntryFactory, UserFactory, bulk_supplement_entries
 from tests.factories import food_entry as add_food
@@ -123,8 +122,8 @@ def test_the_week_runs_monday_to_sunday_around_the_date(logged_in, on, monday):
         ("UTC", "2026-12-28", "2027-01-03"),
     ],
 )
-def test_week_uses_the_persons_local_today(client, monkeypatch, zone, monday, today):
-    monkeypatch.setattr(django_timezone, "now", lambda: datetime(2027, 1, 3, 15, 0, tzinfo=UTC))
+def test_week_uses_the_persons_local_today(client, fixed_now, zone, monday, today):
+    fixed_now(datetime(2027, 1, 3, 15, 0, tzinfo=UTC))
     client.force_login(UserFactory(timezone=zone))
     response = client.get("/week/")
     assert list(table_rows(response.content.decode()).rows)[0] == monday
