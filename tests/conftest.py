@@ -53,7 +53,23 @@ def page_queries():
     return count
 
 
+@pytest.fixture
+def flat_queries(page_queries, django_assert_max_num_queries):
+    """``flat_queries(client, url, add_more)``: GET a page once to warm up, count its queries,
+    call ``add_more()``, and return the page again, which may run no more queries than before."""
+
+    def check(client, url: str, add_more):
+        client.get(url)  # warm-up: content types, sessions
+        one = page_queries(client, url)
+        add_more()
+        with django_assert_max_num_queries(one):
+            return client.get(url)
+
+    return check
+
+
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+FIXED_TODAY = FIXED_NOW.date()  # "today" under ``fixed_now``, for a person in UTC
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from tracker.models import (
     MagnesiumForm,
     Medicine,
     RoutineDose,
+    SupplementKind,
     SupplementProduct,
     SymptomEntry,
 )
@@ -155,3 +156,57 @@ class MedicineFactory(factory.django.DjangoModelFactory):
     group = "oral bisphosphonates"
     name = "alendronate"
     time = time(7, 0)
+
+
+def objects_of(owner) -> dict:
+    """One object of each kind a route's id can name (tests/routes.py), all ``owner``'s."""
+    product = SupplementProductFactory(owner=owner)
+    return {
+        "product": product,
+        "entry": SupplementEntryFactory(owner=owner, product=product),
+        "symptom": SymptomEntryFactory(owner=owner),
+        "own_food": FoodFactory(owner=owner),
+        "dose": RoutineDoseFactory(owner=owner, product=product),
+        "medicine": MedicineFactory(owner=owner),
+    }
+
+
+def supplement_entry(owner, day, mg, *, kind=SupplementKind.SUPPLEMENT, **fields) -> IntakeEntry:
+    """One serving of a new product of ``mg`` elemental magnesium per serving, on ``day``."""
+    product = SupplementProductFactory(owner=owner, kind=kind, elemental_mg=mg)
+    return SupplementEntryFactory(owner=owner, product=product, day=day, **fields)
+
+
+def food_entry(owner, day, mg, food=None) -> IntakeEntry:
+    """100 g of ``food`` (by default a new food of ``mg`` per 100 g) on ``day``."""
+    food = food or FoodFactory(mg_per_100g=Decimal(mg))
+    return FoodEntryFactory(owner=owner, day=day, food=food, grams=Decimal(100))
+
+
+def bulk_supplement_entries(owner, days, mg, product=None, **fields) -> None:
+    """A serving of ``mg`` elemental magnesium on each of ``days`` (a day may repeat), written
+    in one INSERT; the product is a new one unless ``product`` is given."""
+    product = product or SupplementProductFactory(owner=owner)
+    IntakeEntry.objects.bulk_create(
+        IntakeEntry(
+            owner=owner,
+            day=day,
+            kind=product.kind,
+            product=product,
+            servings=Decimal(1),
+            elemental_mg=Decimal(mg),
+            **fields,
+        )
+        for day in days
+    )
+
+
+def own_records(owner, days=None) -> None:
+    """A person's own product and own food, an entry of each on every one of ``days`` (today
+    if none), and a symptom today."""
+    product = SupplementProductFactory(owner=owner)
+    own_food = FoodFactory(owner=owner)
+    for day in days or [date.today()]:
+        SupplementEntryFactory(owner=owner, product=product, day=day)
+        FoodEntryFactory(owner=owner, food=own_food, day=day)
+    SymptomEntryFactory(owner=owner)

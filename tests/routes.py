@@ -60,3 +60,19 @@ def fill(route: str, entry: URLPattern, objects: dict, day: str) -> str | None:
     if "<" in url or "^" in url:
         return None
     return url
+
+
+def urls(objects: dict, day: str):
+    """(route, url) for every route ``fill`` can make a URL of."""
+    for route, entry in all_routes():
+        url = fill(route, entry, objects, day)
+        if url is not None:
+            yield route, url
+
+
+def html_pages(client, objects: dict, day: str):
+    """(url, response) for every route's page that answers ``client`` with 200 and HTML."""
+    for _, url in urls(objects, day):
+        response = client.get(url)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            yield url, response

@@ -4,14 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from tests.factories import (
-    FoodEntryFactory,
-    FoodFactory,
-    SupplementEntryFactory,
-    SupplementProductFactory,
-    SymptomEntryFactory,
-    UserFactory,
-)
+from tests.factories import UserFactory, own_records
 from tracker.models import Food, IntakeEntry, SupplementProduct, SymptomEntry
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +21,7 @@ def _snapshot():
 
 def test_dumpdata_loaddata_round_trip_keeps_every_entry(tmp_path):
     for _ in range(2):
-        user = UserFactory()
-        product = SupplementProductFactory(owner=user)
-        own_food = FoodFactory(owner=user)
-        for n in range(5):
-            SupplementEntryFactory(owner=user, product=product, day=f"2026-03-0{n + 1}")
-            FoodEntryFactory(owner=user, food=own_food, day=f"2026-03-0{n + 1}")
-        SymptomEntryFactory(owner=user)
+        own_records(UserFactory(), days=[f"2026-03-0{n + 1}" for n in range(5)])
     before = _snapshot()
     assert len(before[0]) == 20
 

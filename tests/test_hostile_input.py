@@ -20,14 +20,12 @@ from accounts.models import User
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    MedicineFactory,
-    RoutineDoseFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
-    UserFactory,
+    objects_of,
 )
-from tests.routes import all_routes, fill
+from tests.routes import html_pages
 from tracker.models import Food, IntakeEntry, SupplementProduct, SymptomEntry
 
 # Forms that end a session or delete things are exercised by their own tests; fuzzing them
@@ -95,29 +93,11 @@ class _FormParser(HTMLParser):
             self._current = None
 
 
-def _objects_of(user: User) -> dict:
-    product = SupplementProductFactory(owner=user)
-    return {
-        "product": product,
-        "entry": SupplementEntryFactory(owner=user, product=product),
-        "symptom": SymptomEntryFactory(owner=user),
-        "own_food": FoodFactory(owner=user),
-        "dose": RoutineDoseFactory(owner=user, product=product),
-        "medicine": MedicineFactory(owner=user),
-    }
-
-
 def _post_forms(client, objects) -> list[tuple[str, dict]]:
     """(url, fields) of every POST form on every page a signed-in person can open."""
     day = timezone.localdate().isoformat()
     found: dict[tuple[str, tuple], tuple[str, dict]] = {}
-    for route, entry in all_routes():
-        url = fill(route, entry, objects, day)
-        if url is None:
-            continue
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
+    for url, response in html_pages(client, objects, day):
         parser = _FormParser()
         parser.feed(response.content.decode())
         for form in parser.forms:
@@ -142,18 +122,15 @@ def _assert_every_row_valid():
 
 @pytest.mark.django_db
 def test_the_crawler_finds_the_forms(logged_in, user):
-    forms = _post_forms(logged_in, _objects_of(user))
+    forms = _post_forms(logged_in, objects_of(user))
     targets = {url for url, _ in forms}
     assert "/accounts/profile/" in targets
     assert len(forms) >= 3, targets
 
 
 @pytest.mark.django_db
-def test_hostile_posts_never_500_and_store_nothing_invalid(client):
-    user = UserFactory()
-    client.force_login(user)
-    objects = _objects_of(user)
-    forms = _post_forms(client, objects)
+def test_hostile_posts_never_500_and_store_nothing_invalid(logged_in, user):
+    forms = _post_forms(logged_in, objects_of(user))
 
     @settings(
         max_examples=15,
@@ -168,7 +145,7 @@ def test_hostile_posts_never_500_and_store_nothing_invalid(client):
             # PostgreSQL refuses NUL in text; Django turns that into a form error, but the
             # test client cannot send a NUL in a URL-encoded body consistently either way.
             payload = {k: v.replace("\x00", "") for k, v in payload.items()}
-        response = client.post(url, payload)
+        response = logged_in.post(url, payload)
         assert response.status_code < 500, (url, response.status_code)
 
     fuzz()
@@ -195,13 +172,7 @@ def test_user_text_is_escaped_on_every_page(logged_in, user):
     }
     day = timezone.localdate().isoformat()
     pages = 0
-    for route, entry in all_routes():
-        url = fill(route, entry, objects, day)
-        if url is None:
-            continue
-        response = logged_in.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
+    for url, response in html_pages(logged_in, objects, day):
         pages += 1
         html = response.content.decode()
         assert XSS not in html, f"unescaped user text on {url}"

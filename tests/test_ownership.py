@@ -6,14 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import (
-    FoodFactory,
-    MedicineFactory,
-    RoutineDoseFactory,
-    SupplementEntryFactory,
-    SupplementProductFactory,
-    SymptomEntryFactory,
-)
+from tests.factories import objects_of
 from tests.routes import all_routes, fill, id_params, object_kind
 
 API_PREFIX = "api/"
@@ -29,15 +22,7 @@ def test_every_id_route_is_covered():
 
 @pytest.fixture
 def victims_objects(other_user):
-    product = SupplementProductFactory(owner=other_user)
-    return {
-        "product": product,
-        "entry": SupplementEntryFactory(owner=other_user, product=product),
-        "symptom": SymptomEntryFactory(owner=other_user),
-        "own_food": FoodFactory(owner=other_user),
-        "dose": RoutineDoseFactory(owner=other_user, product=product),
-        "medicine": MedicineFactory(owner=other_user),
-    }
+    return objects_of(other_user)
 
 
 def _api_methods(route: str) -> set[str]:

@@ -3,25 +3,15 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.conftest import PASSWORD
-from tests.factories import (
-    FoodEntryFactory,
-    FoodFactory,
-    SupplementEntryFactory,
-    SupplementProductFactory,
-    SymptomEntryFactory,
-)
+from tests.factories import FoodEntryFactory, FoodFactory, own_records
 from tracker.models import Food, IntakeEntry, SupplementProduct, SymptomEntry, WarningSent
 
 pytestmark = pytest.mark.django_db
 
 
 def _fill(user):
-    product = SupplementProductFactory(owner=user)
-    own_food = FoodFactory(owner=user)
-    SupplementEntryFactory(owner=user, product=product)
-    FoodEntryFactory(owner=user, food=own_food)
+    own_records(user)
     FoodEntryFactory(owner=user, food=FoodFactory())  # a reference food stays
-    SymptomEntryFactory(owner=user)
     WarningSent.objects.create(owner=user, day="2026-01-01", flag="above_ul")
 
 

@@ -38,11 +38,17 @@ def test_signup_logs_in_and_goes_to_profile(client):
     assert client.get(reverse("profile")).status_code == 200
 
 
-def test_signup_rejects_mismatched_passwords(client):
-    response = client.post(
-        reverse("signup"),
-        {"username": "ana", "password1": "a long passphrase 1", "password2": "different 2"},
-    )
+@pytest.mark.parametrize(
+    "username, password1, password2",
+    [
+        ("ana", "a long passphrase 1", "different 2"),  # mismatched
+        ("weak", "12345678", "12345678"),  # the password validators refuse it
+    ],
+    ids=["mismatched", "weak"],
+)
+def test_signup_rejects_a_bad_password(client, username, password1, password2):
+    passwords = {"password1": password1, "password2": password2}
+    response = client.post(reverse("signup"), {"username": username, **passwords})
     assert response.status_code == 200
     assert "password2" in response.context["form"].errors
     assert not User.objects.exists()

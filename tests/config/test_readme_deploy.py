@@ -34,60 +34,39 @@ def clean_env(**extra) -> dict[str, str]:
     return env
 
 
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python *args`` in the project's folder, with only ``env`` for Django and the database."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean_env(**env), capture_output=True, text=True
+    )
+
+
 def test_the_readme_exports_what_check_deploy_needs(tmp_path):
     exported = readme_production_env()
     assert len(exported["DJANGO_SECRET_KEY"]) >= 50
     assert exported["DATABASE_URL"] == "postgres://..."  # the one placeholder
     exported["DATABASE_URL"] = f"sqlite:///{tmp_path}/deploy.sqlite3"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=clean_env(**exported),
-        capture_output=True,
-        text=True,
-    )
+    result = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", **exported)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_check_deploy_refuses_a_short_secret_key(tmp_path):
     exported = readme_production_env()
     exported.update(DATABASE_URL=f"sqlite:///{tmp_path}/d.sqlite3", DJANGO_SECRET_KEY="x" * 49)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT,
-        env=clean_env(**exported),
-        capture_output=True,
-        text=True,
-    )
+    result = run_python("manage.py", "check", "--deploy", **exported)
     assert result.returncode != 0
     assert "config.E001" in result.stderr and "at least 50" in result.stderr
 
 
 def test_the_server_refuses_to_start_with_a_short_key():
     code = "import config.wsgi"
-    short = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean_env(DJANGO_SECRET_KEY="short-but-set"),
-        capture_output=True,
-        text=True,
-    )
+    short = run_python("-c", code, DJANGO_SECRET_KEY="short-but-set")
     assert short.returncode != 0
     assert "DJANGO_SECRET_KEY is 13 characters long" in short.stderr
     assert "at least 50" in short.stderr
-    good = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean_env(DJANGO_SECRET_KEY="k" * 20 + "-long-enough-random-secret-key-for-tests"),
-        capture_output=True,
-        text=True,
+    good = run_python(
+        "-c", code, DJANGO_SECRET_KEY="k" * 20 + "-long-enough-random-secret-key-for-tests"
     )
     assert good.returncode == 0, good.stderr
-    debug = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean_env(DJANGO_DEBUG="1"),
-        capture_output=True,
-        text=True,
-    )
+    debug = run_python("-c", code, DJANGO_DEBUG="1")
     assert debug.returncode == 0, debug.stderr

@@ -31,8 +31,7 @@ from tests.e2e.helpers import (  # noqa: E402
     CHROMIUM,
     DEVICES,
     SCREENSHOTS,
-    Monitor,
-    attach_monitor,
+    watched_page,
 )
 
 CHROMIUM_ARGS = [
@@ -104,28 +103,13 @@ def reference_data(transactional_db) -> None:
 @pytest.fixture
 def page(browser, reference_data, live_server, device, request) -> Iterator:
     """A fresh browser context and page on the live server, watched by a ``Monitor``."""
-    width, height = DEVICES[device]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        is_mobile=device == "phone",
-        has_touch=device == "phone",
-        locale="en-US",
-        timezone_id="UTC",
-        accept_downloads=True,
-        # The app's service worker (notifications) runs only in the tests about it: with it,
-        # a page's requests can bypass the context's routing that keeps the run offline
-        # (Playwright's documented advice), and the other journeys do not need it.
-        service_workers="allow" if request.node.get_closest_marker("service_worker") else "block",
-    )
-    # Generous waits: CI shares two cores with PostgreSQL and the rest of the suite.
-    context.set_default_timeout(20_000)
     expect.set_options(timeout=15_000)
     journey = request.node.originalname.removeprefix("test_")
-    monitor: Monitor = attach_monitor(context, live_server.url, journey, device)
-    page = context.new_page()
-    monitor.watch(page)
-    yield page
-    context.close()
-    # A journey that forgot to check its last page still owes the checks that need no page.
-    monitor.assert_clean("teardown")
+    # The app's service worker (notifications) runs only in the tests about it: with it,
+    # a page's requests can bypass the context's routing that keeps the run offline
+    # (Playwright's documented advice), and the other journeys do not need it.
+    workers = "allow" if request.node.get_closest_marker("service_worker") else "block"
+    with watched_page(
+        browser, live_server.url, device, journey, accept_downloads=True, service_workers=workers
+    ) as page:
+        yield page

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Route, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Route,
+    expect,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +99,40 @@ def attach_monitor(context: BrowserContext, base_url: str, journey: str, device:
     monitor = Monitor(base_url=base_url, journey=journey, device=device)
     monitor.guard(context)
     return monitor
+
+
+@contextmanager
+def watched_page(
+    browser: Browser,
+    base_url: str,
+    device: str,
+    journey: str,
+    *,
+    locale: str = "en-US",
+    timezone_id: str = "UTC",
+    **options,
+) -> Iterator[Page]:
+    """A page in a fresh browser context the size of ``device`` on ``base_url``, watched by a
+    ``Monitor``; on leaving, the context closes and the checks that need no page run."""
+    width, height = DEVICES[device]
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": width, "height": height},
+        is_mobile=device == "phone",
+        has_touch=device == "phone",
+        locale=locale,
+        timezone_id=timezone_id,
+        **options,
+    )
+    # Generous waits: CI shares two cores with PostgreSQL and the rest of the suite.
+    context.set_default_timeout(20_000)
+    monitor = attach_monitor(context, base_url, journey, device)
+    page = context.new_page()
+    monitor.watch(page)
+    yield page
+    context.close()
+    # A journey that forgot to check its last page still owes the checks that need no page.
+    monitor.assert_clean("teardown")
 
 
 def report(monitor: Monitor, name: str, problems: list[str]) -> None:

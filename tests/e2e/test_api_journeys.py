@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.helpers import check_page, log_in
 from tests.e2e.test_journeys import _week_table, bisglycinate
 from tests.factories import UserFactory
+from tests.tracker.test_cronometer import WITH_TIME as SERVINGS
 from tracker import services
 from tracker.models import IntakeEntry, SupplementProduct
 
@@ -19,14 +20,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-SERVINGS = """Day,Time,Group,Food Name,Amount,Energy (kcal),Magnesium (mg),Category
-2026-01-05,07:30 AM,Breakfast,"Almonds, raw",28.00 g,164,75.88,Nuts and Seeds
-2026-01-05,12:15 PM,Lunch,"Spinach, cooked, boiled, drained",180.00 g,41,156.6,Vegetables
-2026-01-05,07:45 PM,Dinner,Coffee,1.00 serving,2,,Beverages
-2026-01-06,08:00 AM,Breakfast,"Almonds, raw",14.00 g,82,37.94,Nuts and Seeds
-2026-01-06,09:00 PM,Supplements,Magnesium Glycinate,2.00 serving,0,200,Supplements
-"""
 
 
 def test_j10_api_token(page: Page) -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import DEVICES, attach_monitor, check_page, log_in
+from tests.e2e.helpers import check_page, log_in, watched_page
 from tests.e2e.test_journeys import glycinate_product, log_capsules, sign_up, today
 from tests.factories import UserFactory
 from tracker import services
@@ -165,22 +165,15 @@ def test_lists_fit_a_phone(page: Page) -> None:
 @pytest.fixture
 def berlin_page(browser, reference_data, live_server, device, request) -> Iterator[Page]:
     """A browser whose own time zone is Europe/Berlin."""
-    width, height = DEVICES[device]
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": height},
-        is_mobile=device == "phone",
-        has_touch=device == "phone",
+    with watched_page(
+        browser,
+        live_server.url,
+        device,
+        "timezone_from_browser",
         locale="de-DE",
         timezone_id="Europe/Berlin",
-    )
-    context.set_default_timeout(20_000)
-    monitor = attach_monitor(context, live_server.url, "timezone_from_browser", device)
-    page = context.new_page()
-    monitor.watch(page)
-    yield page
-    context.close()
-    monitor.assert_clean("teardown")
+    ) as page:
+        yield page
 
 
 def test_timezone_from_browser(berlin_page: Page) -> None:

@@ -15,7 +15,6 @@ from accounts.models import User
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
@@ -36,22 +35,17 @@ def day_url(day: date) -> str:
 
 
 @pytest.fixture
-def mixed_day(user):
+def mixed_day(user, product):
     """141 mg from a capsule, 100 mg from an antacid, 76.55 mg from almonds, and a symptom."""
-    capsule = SupplementProductFactory(owner=user, name="Glycinate caps")
     antacid = SupplementProductFactory(
-        owner=user,
-        name="Antacid",
-        kind=SupplementKind.MEDICATION,
-        label_basis="elemental",
-        amount_per_serving_mg=Decimal("100"),
+        owner=user, name="Antacid", kind=SupplementKind.MEDICATION, elemental_mg="100"
     )
     almonds = FoodFactory(name="Almonds, test", mg_per_100g=Decimal("270"))
-    SupplementEntryFactory(owner=user, day=today(), product=capsule, time=time(8, 5))
+    SupplementEntryFactory(owner=user, day=today(), product=product, time=time(8, 5))
     SupplementEntryFactory(owner=user, day=today(), product=antacid, note="after dinner")
     FoodEntryFactory(owner=user, day=today(), food=almonds, elemental_mg=Decimal("76.55"))
     SymptomEntryFactory(owner=user, day=today(), symptom="diarrhea", severity=3)
-    return {"capsule": capsule, "antacid": antacid, "almonds": almonds}
+    return {"capsule": product, "antacid": antacid, "almonds": almonds}
 
 
 def test_dashboard_shows_the_day(logged_in, user, mixed_day):
@@ -264,14 +258,11 @@ def test_an_entry_at_2330_local_lands_on_that_local_day(client, fixed_now):
 
 
 def test_done_when_a_new_person_walks_the_loop(
-    client, mailoutbox, django_capture_on_commit_callbacks
+    client, mailoutbox, django_capture_on_commit_callbacks, glycinate
 ):
     """Sign up, set the profile, add "magnesium glycinate 1000 mg (compound weight)", log two
     capsules and an ounce of almonds: about 282 mg from supplements and 77 mg from food against
     the target, "above starting range" with its source, and the message and e-mail once."""
-    bisglycinate = MagnesiumFormFactory(
-        name="Magnesium bisglycinate (test)", elemental_fraction=Decimal("0.1410")
-    )
     almonds = FoodFactory(
         name="Almonds (test)", mg_per_100g=Decimal("270"), serving_grams=Decimal("28.35")
     )
@@ -296,7 +287,7 @@ def test_done_when_a_new_person_walks_the_loop(
     product_data = {
         "name": "Magnesium glycinate 1000 mg",
         "brand": "",
-        "form": bisglycinate.pk,
+        "form": glycinate.pk,
         "kind": "supplement",
         "label_basis": "compound",
         "amount_per_serving_mg": "1000",

@@ -25,11 +25,6 @@ def today_iso() -> str:
 
 
 @pytest.fixture
-def product(user):
-    return SupplementProductFactory(owner=user, name="Glycinate caps")
-
-
-@pytest.fixture
 def almonds(db):
     return FoodFactory(name="Almonds (entries test)", mg_per_100g=Decimal("270"))
 
@@ -103,6 +98,15 @@ def test_food_picker_without_javascript(logged_in, user, other_user, almonds):
     assert {almonds, mine} <= choices and theirs not in choices
 
 
+def refused(client, url: str, data: dict):
+    """POST ``data`` to a logging form: the form comes back with its errors, nothing logged."""
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not IntakeEntry.objects.exists()
+    return response
+
+
 BAD_SUPPLEMENT = {
     "zero servings": {"servings": "0"},
     "negative servings": {"servings": "-1"},
@@ -126,25 +130,19 @@ BAD_SUPPLEMENT = {
 def test_bad_supplement_input_is_a_form_error(logged_in, product, overrides):
     if overrides.get("day") == "__ahead__":
         overrides = {"day": (timezone.localdate() + timedelta(days=2)).isoformat()}
-    response = logged_in.post(reverse("entry-add"), supplement_data(product, **overrides))
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert not IntakeEntry.objects.exists()
+    refused(logged_in, reverse("entry-add"), supplement_data(product, **overrides))
 
 
 def test_another_persons_product_id_is_not_a_valid_choice(logged_in, other_user):
     theirs = SupplementProductFactory(owner=other_user)
-    response = logged_in.post(reverse("entry-add"), supplement_data(theirs))
-    assert response.status_code == 200
+    response = refused(logged_in, reverse("entry-add"), supplement_data(theirs))
     assert "Select a valid choice" in str(response.context["form"].errors["product"])
-    assert not IntakeEntry.objects.exists()
 
 
 def test_an_archived_product_cannot_be_logged_anew(logged_in, user):
     archived = SupplementProductFactory(owner=user, is_archived=True)
-    response = logged_in.post(reverse("entry-add"), supplement_data(archived))
+    response = refused(logged_in, reverse("entry-add"), supplement_data(archived))
     assert "product" in response.context["form"].errors
-    assert not IntakeEntry.objects.exists()
 
 
 BAD_FOOD = {
@@ -164,17 +162,13 @@ BAD_FOOD = {
 @pytest.mark.parametrize("overrides", BAD_FOOD.values(), ids=BAD_FOOD.keys())
 def test_bad_food_input_is_a_form_error(logged_in, overrides):
     food = FoodFactory(serving_grams=Decimal("100"))
-    response = logged_in.post(reverse("entry-add-food"), food_data(food, **overrides))
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert not IntakeEntry.objects.exists()
+    refused(logged_in, reverse("entry-add-food"), food_data(food, **overrides))
 
 
 def test_another_persons_food_id_is_not_a_valid_choice(logged_in, other_user):
     theirs = FoodFactory(owner=other_user)
-    response = logged_in.post(reverse("entry-add-food"), food_data(theirs))
+    response = refused(logged_in, reverse("entry-add-food"), food_data(theirs))
     assert "Select a valid choice" in str(response.context["form"].errors["food"])
-    assert not IntakeEntry.objects.exists()
 
 
 def test_edit_a_supplement_entry(logged_in, user, product):

@@ -13,13 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
+    bulk_supplement_entries,
 )
 from tracker import transfer
-from tracker.models import EntryKind, IntakeEntry
 
 DOWNLOADS = ["/export/entries.csv", "/export/symptoms.csv", "/export/account.json"]
 INJECTION = '=HYPERLINK("http://x","y")'
@@ -57,10 +56,9 @@ def test_export_page_links_the_downloads(logged_in, user):
 
 
 @pytest.mark.django_db
-def test_entries_csv_columns_and_values(logged_in, user):
-    form = MagnesiumFormFactory(name="Magnesium bisglycinate (test)")
+def test_entries_csv_columns_and_values(logged_in, user, glycinate):
     product = SupplementProductFactory(
-        owner=user, name="Night glycinate", form=form, amount_per_serving_mg=Decimal("1000")
+        owner=user, name="Night glycinate", form=glycinate, amount_per_serving_mg=Decimal("1000")
     )
     SupplementEntryFactory(
         owner=user,
@@ -203,18 +201,7 @@ def test_export_streams_in_chunks_with_a_fixed_number_of_queries(logged_in, user
     product = SupplementProductFactory(owner=user)
     SupplementEntryFactory(owner=user, product=product)
     queries = {url: _export_queries(logged_in, url) for url in DOWNLOADS}
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            owner=user,
-            day=date(2026, 1, 1),
-            kind=EntryKind.SUPPLEMENT,
-            product=product,
-            servings=Decimal(1),
-            elemental_mg=Decimal("141"),
-            note="x" * 100,
-        )
-        for _ in range(3000)
-    )
+    bulk_supplement_entries(user, [date(2026, 1, 1)] * 3000, "141", product, note="x" * 100)
     for url in DOWNLOADS:
         assert _export_queries(logged_in, url) == queries[url], url
     response = logged_in.get("/export/entries.csv")

@@ -3,21 +3,21 @@ count that does not grow with the history."""
 
 import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import SupplementProductFactory, SymptomEntryFactory
-from tests.tracker.test_week_view import add_food, add_supplement, json_payload, number, table_rows
+from tests.factories import SymptomEntryFactory, bulk_supplement_entries
+from tests.factories import food_entry as add_food
+from tests.factories import supplement_entry as add_supplement
+from tests.tracker.test_week_view import json_payload, number, table_rows
 from tracker import series
-from tracker.models import IntakeEntry
 
 
 @pytest.fixture(autouse=True)
-def _fixed_now(monkeypatch):
+def _fixed_now(fixed_now):
     """A fixed "now", so that a run across midnight cannot move "today" under a test."""
-    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+    fixed_now(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
 
 
 @pytest.mark.django_db
@@ -117,18 +117,7 @@ def test_query_count_does_not_grow_with_history(logged_in, user, days, page_quer
     url = f"/history/?days={days}"
     add_food(user, today, "100")
     one = page_queries(logged_in, url)
-    product = SupplementProductFactory(owner=user)
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            owner=user,
-            day=today - timedelta(days=i % 120),
-            kind=product.kind,
-            product=product,
-            servings=Decimal(1),
-            elemental_mg=Decimal("42"),
-        )
-        for i in range(300)
-    )
+    bulk_supplement_entries(user, [today - timedelta(days=i % 120) for i in range(300)], "42")
     for i in range(30):
         SymptomEntryFactory(owner=user, day=today - timedelta(days=i))
     many = page_queries(logged_in, url)

@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.conftest import FIXED_TODAY as TODAY
 from tests.factories import (
     FoodFactory,
     SupplementEntryFactory,
@@ -28,7 +29,6 @@ from tracker.models import IntakeEntry, MagnesiumForm, SupplementKind, Supplemen
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 1, 15)
 GLYCINATE = "Magnesium bisglycinate / glycinate Mg(C2H4NO2)2 (pure, fully reacted)"
 CARBONATE = "Magnesium carbonate (anhydrous) MgCO3"
 HYDROXIDE = "Magnesium hydroxide"
@@ -40,54 +40,55 @@ def form(name: str) -> MagnesiumForm:
     return MagnesiumForm.objects.get(name=name)
 
 
-def doctors_best(owner) -> SupplementProduct:
+def labelled(owner, name, form_name, basis, mg, serving="1 capsule", equivalent=None, **more):
+    """``services.create_product`` for a label of ``mg`` (``basis``: "elemental" or "compound")
+    per ``serving`` ("2 tablet"), with an ``equivalent`` weight ("4 g") if the label prints one."""
+    quantity, unit = serving.split()
+    if equivalent:
+        equivalent_quantity, equivalent_unit = equivalent.split()
+        more |= {
+            "equivalent_quantity": Decimal(equivalent_quantity),
+            "equivalent_unit": equivalent_unit,
+        }
     return services.create_product(
         owner=owner,
-        name="Doctor's Best High Absorption Magnesium",
-        form=form(GLYCINATE),
-        label_basis="elemental",
-        amount_per_serving_mg=Decimal("200"),
-        serving_quantity=Decimal("2"),
-        serving_unit="tablet",
+        name=name,
+        form=form(form_name),
+        label_basis=basis,
+        amount_per_serving_mg=Decimal(mg),
+        serving_quantity=Decimal(quantity),
+        serving_unit=unit,
+        **more,
+    )
+
+
+def doctors_best(owner) -> SupplementProduct:
+    return labelled(
+        owner, "Doctor's Best High Absorption Magnesium", GLYCINATE, "elemental", "200", "2 tablet"
     ).obj
 
 
 def calm(owner) -> SupplementProduct:
-    return services.create_product(
-        owner=owner,
-        name="Natural Vitality Calm",
-        form=form(CARBONATE),
-        label_basis="elemental",
-        amount_per_serving_mg=Decimal("325"),
-        serving_quantity=Decimal("2"),
-        serving_unit="tsp",
-        equivalent_quantity=Decimal("4"),
-        equivalent_unit="g",
+    return labelled(
+        owner, "Natural Vitality Calm", CARBONATE, "elemental", "325", "2 tsp", "4 g"
     ).obj
 
 
 def milk_of_magnesia(owner) -> SupplementProduct:
-    return services.create_product(
-        owner=owner,
-        name="Milk of Magnesia",
-        form=form(HYDROXIDE),
-        kind=SupplementKind.MEDICATION,
-        label_basis="compound",
-        amount_per_serving_mg=Decimal("1200"),
-        serving_quantity=Decimal("15"),
-        serving_unit="ml",
+    medication = SupplementKind.MEDICATION
+    return labelled(
+        owner, "Milk of Magnesia", HYDROXIDE, "compound", "1200", "15 ml", kind=medication
     ).obj
 
 
 def glycinate_capsules(owner) -> SupplementProduct:
-    return services.create_product(
-        owner=owner,
-        name="Magnesium glycinate 1000 mg",
-        form=form(GLYCINATE),
-        label_basis="compound",
-        amount_per_serving_mg=Decimal("1000"),
-        serving_unit="capsule",
-    ).obj
+    return labelled(owner, "Magnesium glycinate 1000 mg", GLYCINATE, "compound", "1000").obj
+
+
+def one_serving(person, mg: str) -> None:
+    """``person`` takes a serving of a product whose label prints ``mg`` elemental magnesium."""
+    product = SupplementProductFactory(owner=person, elemental_mg=mg)
+    services.log_supplement(owner=person, product=product, servings=1, day=TODAY)
 
 
 # --- The label arithmetic (pure) ---------------------------------------------------------
@@ -227,17 +228,7 @@ def test_a_unit_the_label_does_not_use_is_refused(user, fixed_now):
 
 def test_an_impossible_label_is_refused_with_the_implied_figure(user):
     with pytest.raises(ValidationError) as caught:
-        services.create_product(
-            owner=user,
-            name="Typo",
-            form=form(CARBONATE),
-            label_basis="elemental",
-            amount_per_serving_mg=Decimal("3250"),
-            serving_quantity=Decimal("2"),
-            serving_unit="tsp",
-            equivalent_quantity=Decimal("4"),
-            equivalent_unit="g",
-        )
+        labelled(user, "Typo", CARBONATE, "elemental", "3250", "2 tsp", "4 g")
     (message,) = caught.value.error_dict["amount_per_serving_mg"][0].messages
     assert "812.5 mg per g" in message and "288.3 mg per g" in message
     assert not SupplementProduct.objects.exists()
@@ -245,27 +236,14 @@ def test_an_impossible_label_is_refused_with_the_implied_figure(user):
 
 def test_a_compound_weight_cannot_name_a_blend(user):
     with pytest.raises(ValidationError) as caught:
-        services.create_product(
-            owner=user,
-            name="Blend",
-            form=form(GLYCINATE),
-            other_forms=[form(CITRATE)],
-            label_basis="compound",
-            amount_per_serving_mg=Decimal("500"),
-        )
+        labelled(user, "Blend", GLYCINATE, "compound", "500", other_forms=[form(CITRATE)])
     assert "other_forms" in caught.value.error_dict
 
 
 def test_a_blend_counts_its_elemental_figure(user, fixed_now):
-    product = services.create_product(
-        owner=user,
-        name="Triple magnesium",
-        form=form(GLYCINATE),
-        other_forms=[form(CITRATE), form(MALATE)],
-        label_basis="elemental",
-        amount_per_serving_mg=Decimal("150"),
-        serving_quantity=Decimal("3"),
-        serving_unit="capsule",
+    others = [form(CITRATE), form(MALATE)]
+    product = labelled(
+        user, "Triple magnesium", GLYCINATE, "elemental", "150", "3 capsule", other_forms=others
     ).obj
     assert {f.name for f in product.other_forms.all()} == {CITRATE, MALATE}
     entry = services.log_supplement(owner=user, product=product, servings=1, day=TODAY).obj
@@ -389,10 +367,7 @@ def test_a_correction_emails_a_recent_day_once(
 
 def test_any_supplement_for_an_infant_is_flagged(fixed_now):
     baby = UserFactory(date_of_birth=TODAY - timedelta(days=200))
-    product = SupplementProductFactory(
-        owner=baby, label_basis="elemental", amount_per_serving_mg=Decimal("5")
-    )
-    services.log_supplement(owner=baby, product=product, servings=1, day=TODAY)
+    one_serving(baby, "5")
     flags = selectors.day_flags(user=baby, day=TODAY)
     assert [f.code for f in flags] == [FlagCode.SUPPLEMENT_FOR_INFANT]
     assert "paediatrician" in flags[0].message and "breast milk" in flags[0].message
@@ -400,10 +375,7 @@ def test_any_supplement_for_an_infant_is_flagged(fixed_now):
 
 def test_a_child_sees_the_child_ul_not_the_adult_ranges(fixed_now):
     child = UserFactory(date_of_birth=date(2020, 6, 1))  # 5 years old: UL 110 mg
-    product = SupplementProductFactory(
-        owner=child, label_basis="elemental", amount_per_serving_mg=Decimal("250")
-    )
-    services.log_supplement(owner=child, product=product, servings=1, day=TODAY)
+    one_serving(child, "250")
     assert [f.code for f in selectors.day_flags(user=child, day=TODAY)] == [FlagCode.ABOVE_UL]
     overview = selectors.day_overview(user=child, day=TODAY)
     assert [row.mg for row in overview.supplement_thresholds] == [Decimal("110")]
@@ -413,10 +385,7 @@ def test_a_child_sees_the_child_ul_not_the_adult_ranges(fixed_now):
 @pytest.mark.parametrize(("mg", "flagged"), [("250", False), ("250.1", True)])
 def test_a_european_profile_is_warned_above_250_mg(fixed_now, mg, flagged):
     person = UserFactory(authority="eu", date_of_birth=date(1985, 3, 1))
-    product = SupplementProductFactory(
-        owner=person, label_basis="elemental", amount_per_serving_mg=Decimal(mg)
-    )
-    services.log_supplement(owner=person, product=product, servings=1, day=TODAY)
+    one_serving(person, mg)
     flags = {f.code: f for f in selectors.day_flags(user=person, day=TODAY)}
     assert (FlagCode.ABOVE_UL in flags) is flagged
     if flagged:
@@ -445,22 +414,33 @@ def test_the_profile_page_offers_the_authority(logged_in, user):
 # --- Pages ---------------------------------------------------------------------------------
 
 
+def label_form(name, magnesium_form, serving, mg, **more) -> dict:
+    """What the product form posts for a supplement whose label prints ``mg`` elemental
+    magnesium per ``serving`` ("2 tsp")."""
+    quantity, unit = serving.split()
+    return {
+        "name": name,
+        "kind": "supplement",
+        "serving_quantity": quantity,
+        "serving_unit": unit,
+        "amount_per_serving_mg": mg,
+        "label_basis": "elemental",
+        "form": magnesium_form.pk,
+        "save": "1",
+        **more,
+    }
+
+
 def test_a_new_user_adds_a_label_and_logs_it_in_its_unit(logged_in, user):
-    add = logged_in.post(
-        reverse("product-add"),
-        {
-            "name": "Natural Vitality Calm",
-            "kind": "supplement",
-            "serving_quantity": "2",
-            "serving_unit": "tsp",
-            "equivalent_quantity": "4",
-            "equivalent_unit": "g",
-            "amount_per_serving_mg": "325",
-            "label_basis": "elemental",
-            "form": form(CARBONATE).pk,
-            "save": "1",
-        },
+    calm = label_form(
+        "Natural Vitality Calm",
+        form(CARBONATE),
+        "2 tsp",
+        "325",
+        equivalent_quantity="4",
+        equivalent_unit="g",
     )
+    add = logged_in.post(reverse("product-add"), calm)
     assert add.status_code == 302, add.context["form"].errors
     product = SupplementProduct.objects.get(owner=user)
     dose = {
@@ -490,28 +470,15 @@ def user_today() -> str:
 
 
 def test_an_impossible_label_is_a_form_error_not_a_save(logged_in, user):
-    response = logged_in.post(
-        reverse("product-add"),
-        {
-            "name": "Typo powder",
-            "kind": "supplement",
-            "serving_quantity": "4",
-            "serving_unit": "g",
-            "amount_per_serving_mg": "3250",
-            "label_basis": "elemental",
-            "form": form(CARBONATE).pk,
-            "save": "1",
-        },
-    )
+    typo = label_form("Typo powder", form(CARBONATE), "4 g", "3250")
+    response = logged_in.post(reverse("product-add"), typo)
     assert response.status_code == 200
     assert "288.3 mg per g" in response.content.decode()
     assert not SupplementProduct.objects.exists()
 
 
 def test_a_large_dose_asks_for_the_box_on_the_page(logged_in, user):
-    product = SupplementProductFactory(
-        owner=user, label_basis="elemental", amount_per_serving_mg=Decimal("600")
-    )
+    product = SupplementProductFactory(owner=user, elemental_mg="600")
     data = {"product": product.pk, "quantity": "2", "unit": "serving", "day": user_today()}
     response = logged_in.post(reverse("entry-add"), data)
     assert response.status_code == 200 and "1200.0 mg" in response.content.decode()
@@ -521,22 +488,11 @@ def test_a_large_dose_asks_for_the_box_on_the_page(logged_in, user):
 
 
 def test_the_edit_page_asks_past_or_future(logged_in, user):
-    product = SupplementProductFactory(
-        owner=user, label_basis="elemental", amount_per_serving_mg=Decimal("100")
-    )
+    product = SupplementProductFactory(owner=user, elemental_mg="100")
     SupplementEntryFactory(owner=user, product=product)
     page = logged_in.get(reverse("product-edit", args=[product.pk])).content.decode()
     assert 'data-testid="touched"' in page
-    data = {
-        "name": product.name,
-        "kind": "supplement",
-        "serving_quantity": "1",
-        "serving_unit": "capsule",
-        "amount_per_serving_mg": "120",
-        "label_basis": "elemental",
-        "form": product.form.pk,
-        "save": "1",
-    }
+    data = label_form(product.name, product.form, "1 capsule", "120")
     asked = logged_in.post(reverse("product-edit", args=[product.pk]), data)
     assert asked.status_code == 200 and "typing mistake" in asked.content.decode()
     done = logged_in.post(reverse("product-edit", args=[product.pk]), {**data, "apply_to": "past"})
@@ -640,14 +596,9 @@ def test_the_database_sums_and_flags_the_same_exact_figures(doses):
     person = UserFactory(password=None, date_of_birth=None)
     exact_sum = Fraction(0)
     for serving_quantity, amount, tablets in doses:
-        product = services.create_product(
-            owner=person,
-            name=f"Tablets {serving_quantity} {amount}",
-            form=MagnesiumForm.objects.get(name=GLYCINATE),
-            label_basis="elemental",
-            amount_per_serving_mg=amount,
-            serving_quantity=serving_quantity,
-            serving_unit="tablet",
+        name = f"Tablets {serving_quantity} {amount}"
+        product = labelled(
+            person, name, GLYCINATE, "elemental", amount, f"{serving_quantity} tablet"
         ).obj
         services.log_supplement(
             owner=person,

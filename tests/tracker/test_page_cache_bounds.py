@@ -18,13 +18,6 @@ from tracker.models import IntakeEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def browser(client, user):
-    client.force_login(user)
-    client.get(reverse("profile"))
-    return client
-
-
 def cached_pages() -> int:
     """Whole pages kept (the dashboard's kept parts, at most three a person, are not pages)."""
     return sum(":page:" in key for key in caches["pages"]._cache)

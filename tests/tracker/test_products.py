@@ -7,20 +7,12 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import (
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
 )
 from tracker.models import IntakeEntry, SupplementProduct
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def glycinate(db):
-    return MagnesiumFormFactory(
-        name="Magnesium bisglycinate (products test)", elemental_fraction=Decimal("0.1410")
-    )
 
 
 def product_data(form, /, **overrides) -> dict:
@@ -136,18 +128,14 @@ def test_list_shows_only_my_products(logged_in, user, other_user):
     assert "Mine" in html and "Theirs" not in html
 
 
-def test_list_query_count_does_not_grow(logged_in, user, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(logged_in, user, flat_queries):
     SupplementProductFactory(owner=user)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    logged_in.get(reverse("product-list"))
-    with CaptureQueriesContext(connection) as one:
-        logged_in.get(reverse("product-list"))
-    for product in SupplementProductFactory.create_batch(30, owner=user):
-        SupplementEntryFactory(owner=user, product=product)
-    with django_assert_max_num_queries(len(one)):
-        response = logged_in.get(reverse("product-list"))
+    def thirty_more_taken():
+        for product in SupplementProductFactory.create_batch(30, owner=user):
+            SupplementEntryFactory(owner=user, product=product)
+
+    response = flat_queries(logged_in, reverse("product-list"), thirty_more_taken)
     assert len(response.context["products"]) == 31
 
 

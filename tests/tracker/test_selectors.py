@@ -5,13 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import FIXED_TODAY as DAY
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    SupplementEntryFactory,
     SupplementProductFactory,
     SymptomEntryFactory,
     UserFactory,
+    supplement_entry,
 )
 from tracker import selectors
 from tracker.intake import FlagCode
@@ -19,15 +20,9 @@ from tracker.models import Food, SupplementKind
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 1, 15)
-
 
 def supplement(owner, mg: str, *, day=DAY, kind=SupplementKind.SUPPLEMENT):
-    return SupplementEntryFactory(
-        owner=owner,
-        day=day,
-        product=SupplementProductFactory(owner=owner, elemental_mg=mg, kind=kind),
-    )
+    return supplement_entry(owner, day, mg, kind=kind)
 
 
 def codes(user, day=DAY) -> set[FlagCode]:

@@ -5,31 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import (
-    FoodEntryFactory,
-    FoodFactory,
-    SupplementEntryFactory,
-    SupplementProductFactory,
-    SymptomEntryFactory,
-    UserFactory,
-)
+from tests.factories import SymptomEntryFactory, UserFactory
+from tests.factories import food_entry as food
+from tests.factories import supplement_entry as supplement
 from tracker import series
 from tracker.intake import FlagCode
 from tracker.models import SupplementKind
 from tracker.series import DayStatus
-
-
-def supplement(owner, day, mg, *, kind=SupplementKind.SUPPLEMENT, **kwargs):
-    """An entry of ``mg`` elemental magnesium from a product of ``mg`` per serving."""
-    product = SupplementProductFactory(owner=owner, kind=kind, elemental_mg=mg)
-    return SupplementEntryFactory(owner=owner, product=product, day=day, **kwargs)
-
-
-def food(owner, day, mg, **kwargs):
-    """An entry of ``mg`` elemental magnesium from 100 g of a food with ``mg`` per 100 g."""
-    return FoodEntryFactory(
-        owner=owner, day=day, food=FoodFactory(mg_per_100g=Decimal(mg)), grams=Decimal(100)
-    )
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.conftest import FIXED_TODAY as DAY
 from tests.factories import (
     FoodEntryFactory,
     FoodFactory,
-    MagnesiumFormFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
     UserFactory,
@@ -20,21 +20,22 @@ from tracker.models import EntryKind, Food, IntakeEntry, SupplementKind, Supplem
 
 pytestmark = pytest.mark.django_db
 
-DAY = date(2026, 1, 15)
 
-
-@pytest.fixture
-def glycinate(db):
-    return MagnesiumFormFactory(name="Magnesium bisglycinate", elemental_fraction=Decimal("0.1410"))
-
-
-def glycinate_product(owner, form, **kwargs) -> SupplementProduct:
+def glycinate_product(
+    owner,
+    form,
+    name="Magnesium glycinate 1000 mg",
+    basis=SupplementProduct.LabelBasis.COMPOUND,
+    mg="1000",
+    **kwargs,
+) -> SupplementProduct:
+    """A product of ``mg`` per capsule (elemental or compound weight, by ``basis``)."""
     return services.create_product(
         owner=owner,
-        name="Magnesium glycinate 1000 mg",
+        name=name,
         form=form,
-        label_basis=SupplementProduct.LabelBasis.COMPOUND,
-        amount_per_serving_mg=Decimal("1000"),
+        label_basis=basis,
+        amount_per_serving_mg=Decimal(mg),
         **kwargs,
     ).obj
 
@@ -49,26 +50,15 @@ def test_product_computes_elemental_from_compound_weight(user, glycinate):
 
 
 def test_product_with_an_elemental_label_keeps_the_label_figure(user, glycinate):
-    product = services.create_product(
-        owner=user,
-        name="Glycinate 200",
-        form=glycinate,
-        label_basis=SupplementProduct.LabelBasis.ELEMENTAL,
-        amount_per_serving_mg=Decimal("200"),
-    ).obj
+    elemental = SupplementProduct.LabelBasis.ELEMENTAL
+    product = glycinate_product(user, glycinate, "Glycinate 200", elemental, "200")
     assert product.elemental_mg_per_serving == Decimal("200.00")
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "10000.01"])
 def test_product_amount_bounds(user, glycinate, amount):
     with pytest.raises(ValidationError):
-        services.create_product(
-            owner=user,
-            name="x",
-            form=glycinate,
-            label_basis=SupplementProduct.LabelBasis.COMPOUND,
-            amount_per_serving_mg=Decimal(amount),
-        )
+        glycinate_product(user, glycinate, "x", mg=amount)
     assert not SupplementProduct.objects.exists()
 
 
@@ -332,20 +322,25 @@ def test_own_food_names_are_unique_per_person(user, other_user):
     assert Food.objects.filter(owner=user).count() == 1
 
 
+def correct_own_food(food, *, mg_per_100g: str, serving_grams: str) -> None:
+    """The figures of ``food`` (a bowl of grains) corrected; its name kept."""
+    services.update_own_food(
+        food=food,
+        name=food.name,
+        mg_per_100g=Decimal(mg_per_100g),
+        serving_desc="1 bowl",
+        serving_grams=Decimal(serving_grams),
+        category=Food.Category.GRAINS,
+    )
+
+
 def test_correcting_an_own_food_recomputes_its_entries(user, fixed_now):
     food = services.create_own_food(
         owner=user, name="Granola", mg_per_100g=Decimal("100"), serving_grams=Decimal("50")
     ).obj
     entry = services.log_food(owner=user, food=food, servings=Decimal("1"), day=DAY).obj
     assert entry.elemental_mg == Decimal("50.00")
-    services.update_own_food(
-        food=food,
-        name="Granola",
-        mg_per_100g=Decimal("150"),
-        serving_desc="1 bowl",
-        serving_grams=Decimal("60"),
-        category=Food.Category.GRAINS,
-    )
+    correct_own_food(food, mg_per_100g="150", serving_grams="60")
     entry.refresh_from_db()
     assert (entry.grams, entry.elemental_mg) == (Decimal("50.00"), Decimal("75.00"))
 
@@ -380,13 +375,6 @@ def test_corrections_cope_with_imported_entries_without_grams(user, fixed_now):
     imported = FoodEntryFactory(
         owner=user, food=food, grams=None, servings=Decimal("2"), elemental_mg=Decimal("80")
     )
-    services.update_own_food(
-        food=food,
-        name="Porridge",
-        mg_per_100g=Decimal("50"),
-        serving_desc="1 bowl",
-        serving_grams=Decimal("40"),
-        category=Food.Category.GRAINS,
-    )
+    correct_own_food(food, mg_per_100g="50", serving_grams="40")
     imported.refresh_from_db()
     assert imported.elemental_mg == Decimal("40.00")

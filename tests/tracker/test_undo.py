@@ -17,7 +17,6 @@ from tests.factories import (
     FoodFactory,
     SupplementEntryFactory,
     SupplementProductFactory,
-    UserFactory,
 )
 from tracker.models import IntakeEntry, WarningSent
 from tracker.services import undo
@@ -36,11 +35,6 @@ def token_on(response) -> str:
 
 def columns(entry: IntakeEntry) -> dict:
     return {f.attname: getattr(entry, f.attname) for f in IntakeEntry._meta.concrete_fields}
-
-
-@pytest.fixture
-def product(user):
-    return SupplementProductFactory(owner=user, name="Glycinate caps")
 
 
 def test_undo_a_log_removes_the_entry(logged_in, user, product):
@@ -118,9 +112,7 @@ def test_delete_needs_no_confirmation_page_and_undo_restores_it_exactly(logged_i
 def test_restoring_keeps_the_email_records_and_announces_a_crossed_flag(logged_in, user):
     user.email_warnings = True
     user.save()
-    product = SupplementProductFactory(
-        owner=user, label_basis="elemental", amount_per_serving_mg=Decimal("250")
-    )
+    product = SupplementProductFactory(owner=user, elemental_mg="250")
     entry = SupplementEntryFactory(owner=user, product=product, day=timezone.localdate())
     WarningSent.objects.create(owner=user, day=entry.day, flag="above_starting_range")
     response = logged_in.post(reverse("entry-delete", args=[entry.pk]), follow=True)
@@ -133,11 +125,10 @@ def test_restoring_keeps_the_email_records_and_announces_a_crossed_flag(logged_i
     assert WarningSent.objects.filter(owner=user).count() == 1  # e-mailed once, not twice
 
 
-def test_someone_elses_token_undoes_nothing(client, user, product):
+def test_someone_elses_token_undoes_nothing(client, user, other_user, product):
     entry = SupplementEntryFactory(owner=user, product=product)
     token = undo.created_token(owner=user, entries=[entry])
-    stranger = UserFactory()
-    client.force_login(stranger)
+    client.force_login(other_user)  # a stranger to the entry
     response = client.post(reverse("undo"), {"token": token}, follow=True)
     assert "not valid" in response.content.decode()
     assert IntakeEntry.objects.filter(pk=entry.pk).exists()

@@ -8,18 +8,11 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone as django_timezone
 
-from tests.factories import (
-    FoodFactory,
-    SupplementProductFactory,
-    SymptomEntryFactory,
-    UserFactory,
-)
+from tests.factories import FoodFactory, SymptomEntryFactory, UserFactory, bulk_supplement_entries
+from tests.factories import food_entry as add_food
+from tests.factories import supplement_entry as add_supplement
 from tracker import series
-from tracker.models import EntryKind, IntakeEntry
 
 MONDAY = date(2026, 11, 16)
 
@@ -70,31 +63,6 @@ def json_payload(html: str, element_id: str) -> dict:
 
 def number(cell: str) -> float:
     return float(cell.split()[0])
-
-
-def add_supplement(owner, day, mg, **kwargs) -> IntakeEntry:
-    product = SupplementProductFactory(owner=owner, elemental_mg=mg)
-    return IntakeEntry.objects.create(
-        owner=owner,
-        day=day,
-        kind=product.kind,
-        product=product,
-        servings=Decimal(1),
-        elemental_mg=Decimal(mg),
-        **kwargs,
-    )
-
-
-def add_food(owner, day, mg, food=None) -> IntakeEntry:
-    food = food or FoodFactory(mg_per_100g=Decimal(mg))
-    return IntakeEntry.objects.create(
-        owner=owner,
-        day=day,
-        kind=EntryKind.FOOD,
-        food=food,
-        grams=Decimal(100),
-        elemental_mg=food.mg_per_100g,
-    )
 
 
 def two_weeks(owner):
@@ -154,8 +122,8 @@ def test_the_week_runs_monday_to_sunday_around_the_date(logged_in, on, monday):
         ("UTC", "2026-12-28", "2027-01-03"),
     ],
 )
-def test_week_uses_the_persons_local_today(client, monkeypatch, zone, monday, today):
-    monkeypatch.setattr(django_timezone, "now", lambda: datetime(2027, 1, 3, 15, 0, tzinfo=UTC))
+def test_week_uses_the_persons_local_today(client, fixed_now, zone, monday, today):
+    fixed_now(datetime(2027, 1, 3, 15, 0, tzinfo=UTC))
     client.force_login(UserFactory(timezone=zone))
     response = client.get("/week/")
     assert list(table_rows(response.content.decode()).rows)[0] == monday
@@ -249,31 +217,14 @@ def test_others_data_never_shows(logged_in, user, other_user):
     assert "999" not in html
 
 
-def _week_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.django_db
-def test_query_count_does_not_grow_with_entries(logged_in, user):
+def test_query_count_does_not_grow_with_entries(logged_in, user, page_queries):
     url = f"/week/{MONDAY.isoformat()}/"
     add_supplement(user, MONDAY, "100")
-    one = _week_queries(logged_in, url)
-    product = SupplementProductFactory(owner=user)
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            owner=user,
-            day=MONDAY + timedelta(days=i % 7),
-            kind=product.kind,
-            product=product,
-            servings=Decimal(1),
-            elemental_mg=Decimal("10"),
-        )
-        for i in range(300)
-    )
+    one = page_queries(logged_in, url)
+    bulk_supplement_entries(user, [MONDAY + timedelta(days=i % 7) for i in range(300)], "10")
     SymptomEntryFactory.create_batch(20, owner=user, day=MONDAY)
-    many = _week_queries(logged_in, url)
+    many = page_queries(logged_in, url)
     assert many == one
     assert one <= 6
 
