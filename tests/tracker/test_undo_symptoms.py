@@ -1,9 +1,7 @@
 """Symptoms are deleted and logged like entries: at once, with an Undo button that puts back
 exactly what was there (tracker/services/undo.py), flags and page versions included."""
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -11,18 +9,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from tests.factories import SupplementEntryFactory, SymptomEntryFactory, UserFactory
+from tests.tracker.test_undo import token_on
 from tracker.models import SymptomEntry
 from tracker.services import undo
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = re.compile(r'name="token" value="([^"]+)"')
-
-
-def token_on(response) -> str:
-    found = TOKEN.search(response.content.decode())
-    assert found, "no Undo button on the page"
-    return unescape(found[1])
 
 
 def columns(symptom: SymptomEntry) -> dict:

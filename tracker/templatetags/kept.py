@@ -25,16 +25,6 @@ class KeptPartNode(template.Node):
         return mark_safe(page_cache.kept_part(context, self.name, self.nodelist.render))  # noqa: S308
 
 
-@register.tag("kept_part")
-def kept_part(parser, token):
-    bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError('Use {% kept_part "name" %}...{% endkept_part %}')
-    nodelist = parser.parse(("endkept_part",))
-    parser.delete_first_token()
-    return KeptPartNode(bits[1][1:-1], nodelist)
-
-
 class SharedPartNode(template.Node):
     def __init__(self, name: str, nodelist: template.NodeList):
         self.name, self.nodelist = name, nodelist
@@ -50,11 +40,19 @@ class SharedPartNode(template.Node):
         return html
 
 
-@register.tag("shared_part")
-def shared_part(parser, token):
-    bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError('Use {% shared_part "name" %}...{% endshared_part %}')
-    nodelist = parser.parse(("endshared_part",))
-    parser.delete_first_token()
-    return SharedPartNode(bits[1][1:-1], nodelist)
+def _block_tag(node_class, end: str):
+    """A block tag ``{% tag "name" %}...{% end %}`` building ``node_class(name, nodelist)``."""
+
+    def compile_tag(parser, token):
+        bits = token.split_contents()
+        if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+            raise template.TemplateSyntaxError(f'Use {{% {bits[0]} "name" %}}...{{% {end} %}}')
+        nodelist = parser.parse((end,))
+        parser.delete_first_token()
+        return node_class(bits[1][1:-1], nodelist)
+
+    return compile_tag
+
+
+register.tag("kept_part", _block_tag(KeptPartNode, "endkept_part"))
+register.tag("shared_part", _block_tag(SharedPartNode, "endshared_part"))

@@ -22,6 +22,11 @@ from tracker.views.undo import offer
 PAGE_SIZE = 50
 
 
+def _fields(data: dict) -> dict:
+    """The form's cleaned data, as the symptom services take it."""
+    return {name: data[name] for name in ("day", "symptom", "severity", "note")}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def symptom_list(request: HttpRequest) -> HttpResponse:
@@ -32,13 +37,7 @@ def symptom_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            written = services.log_symptom(
-                owner=request.user,
-                day=data["day"],
-                symptom=data["symptom"],
-                severity=data["severity"],
-                note=data["note"],
-            )
+            written = services.log_symptom(owner=request.user, **_fields(data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -65,13 +64,7 @@ def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            written = services.update_symptom(
-                entry=entry,
-                day=data["day"],
-                symptom=data["symptom"],
-                severity=data["severity"],
-                note=data["note"],
-            )
+            written = services.update_symptom(entry=entry, **_fields(data))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
