@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import SupplementProductFactory, UserFactory
+from tests.factories import RoutineDoseFactory, SupplementProductFactory, UserFactory
 from tracker import services
 from tracker.models import DoseRecord, IntakeEntry, Medicine, Notice, NotificationSettings, Stock
 from tracker.services import routine as routine
@@ -351,3 +352,19 @@ def test_a_taken_dose_whose_entry_was_deleted_is_pending_again(user, glycinate):
     routine.take_dose(dose=dose, day=today)
     assert IntakeEntry.objects.filter(owner=user).count() == 1
     assert [i.status for i in routine.checklist(owner=user, day=today)] == ["taken"]
+
+
+def test_taking_a_planned_dose_says_which_flag_it_crossed(logged_in, user):
+    """A "Taken" tap logs an entry like any log: a flag it newly crosses is said on the next
+    page (here 250 mg of supplements, above the 100-200 mg starting range)."""
+    product = SupplementProductFactory(
+        owner=user, label_basis="elemental", amount_per_serving_mg=Decimal("250")
+    )
+    dose = RoutineDoseFactory(owner=user, product=product)
+    today = timezone.localdate()
+    response = logged_in.post(
+        reverse("routine-take", args=[dose.pk, today.isoformat()]), follow=True
+    )
+    page = response.content.decode()
+    assert "Logged" in page
+    assert "Above the starting range:" in page  # the message, not only the status block

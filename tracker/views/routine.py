@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from tracker import intake, services, tasks
+from tracker import flag_alerts, intake, services, tasks
 from tracker import routine_rules as rules
 from tracker.forms.routine import (
     BottleForm,
@@ -180,8 +180,10 @@ def _dose_action(request: HttpRequest, pk: int, day: str, action) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def dose_take(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     def take(dose, when):
-        routine.take_dose(dose=dose, day=when)
+        written = routine.take_dose(dose=dose, day=when)
         messages.success(request, f"Logged {dose.product.name}.")
+        # The logged dose can cross a flag: said on the next page, as after any log.
+        flag_alerts.announce(request, written.crossed)
 
     return _dose_action(request, pk, day, take)
 
