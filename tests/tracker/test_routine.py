@@ -368,3 +368,30 @@ def test_taking_a_planned_dose_says_which_flag_it_crossed(logged_in, user):
     page = response.content.decode()
     assert "Logged" in page
     assert "Above the starting range:" in page  # the message, not only the status block
+
+
+def test_deleting_a_taken_doses_entry_gives_its_units_back(logged_in, user, glycinate):
+    """A "Taken" tap by mistake, then Delete on the day: the capsules go back to the bottle,
+    the dose is pending again, and taking it again counts them off once more."""
+    dose, _ = plan(user, glycinate)
+    routine.open_bottle(owner=user, product=glycinate, units=Decimal(60))
+    today = services.person_today(user)
+    routine.take_dose(dose=dose, day=today)
+    entry = IntakeEntry.objects.get(owner=user)
+    assert Stock.objects.get(product=glycinate).units_on_hand == Decimal(58)
+
+    assert logged_in.post(reverse("entry-delete", args=[entry.pk])).status_code == 302
+
+    assert Stock.objects.get(product=glycinate).units_on_hand == Decimal(60)
+    assert [i.status for i in routine.checklist(owner=user, day=today)] == ["pending"]
+    routine.take_dose(dose=dose, day=today)
+    assert Stock.objects.get(product=glycinate).units_on_hand == Decimal(58)
+
+
+def test_deleting_an_ordinary_entry_leaves_the_stock_alone(user, glycinate):
+    routine.open_bottle(owner=user, product=glycinate, units=Decimal(60))
+    entry = services.log_supplement(
+        owner=user, product=glycinate, servings=Decimal(1), day=services.person_today(user)
+    ).obj
+    services.delete_entry(entry=entry)
+    assert Stock.objects.get(product=glycinate).units_on_hand == Decimal(60)

@@ -216,8 +216,13 @@ def _write_food(
 
 
 def delete_entry(*, entry: IntakeEntry) -> Written[IntakeEntry]:
-    """Deleting can only lower a day's totals, so there is nothing to warn about."""
+    """Deleting can only lower a day's totals, so there is nothing to warn about. An entry
+    logged by a routine "Taken" tap gives its units back to the stock: the dose shows as
+    pending again, and taking it again counts it off again."""
+    from tracker.services.routine import return_to_stock  # routine logs through this module
+
     with person_write(entry.owner_id):
+        return_to_stock(entry)
         entry.delete()
     return Written(entry)
 

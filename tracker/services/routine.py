@@ -416,6 +416,22 @@ def take_dose(*, dose: RoutineDose, day: dt.date) -> Written[DoseRecord]:
     return Written(record, written.crossed)
 
 
+def return_to_stock(entry: IntakeEntry) -> None:
+    """Before ``entry`` is deleted (inside the caller's person_write): the units its routine
+    dose counted off the stock go back."""
+    record = (
+        DoseRecord.objects.filter(owner_id=entry.owner_id, entry=entry)
+        .select_related("dose", "dose__product", "dose__product__form")
+        .first()
+    )
+    if record is None:
+        return
+    stock = Stock.objects.select_for_update().filter(product_id=record.dose.product_id).first()
+    if stock is not None:
+        stock.units_on_hand += dose_units(record.dose)
+        stock.save(update_fields=["units_on_hand"])
+
+
 def skip_dose(*, dose: RoutineDose, day: dt.date, reason: str = "") -> Written[DoseRecord]:
     owner = dose.owner
     _check_planned(dose, day)
