@@ -180,6 +180,9 @@ def _send_email(notice: Notice) -> None:
         }
         subject = f"Time for {_dose_words(dose)} ({dose.time:%H:%M})"
         template = "email/dose_reminder"
+    # Full addresses: the e-mail is read outside the site (DJANGO_SITE_URL).
+    site = settings.SITE_URL.rstrip("/")
+    context.update(dashboard_url=site + reverse("dashboard"), routine_url=site + reverse("routine"))
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string(f"{template}.txt", context), to=[owner.email]
     )

@@ -104,6 +104,7 @@ def test_a_refill_notice_is_sent_once_when_seven_days_remain(
     assert len(mailoutbox) == 1
     assert "Magnesium glycinate is running low" in mailoutbox[0].subject
     assert "14 left, about 7 days" in mailoutbox[0].body
+    assert "http://testserver/routine/" in mailoutbox[0].body  # where a new bottle is added
     # Fewer days still: no second notice for the same bottle.
     dose2, _ = plan(user, glycinate, at="08:00")
     with django_capture_on_commit_callbacks(execute=True):

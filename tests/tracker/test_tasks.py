@@ -81,6 +81,11 @@ def test_the_reminder_comes_at_2130_local_time_by_e_mail(mailoutbox):
     run_worker()
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject == "Time for 2 capsules of Magnesium glycinate (21:30)"
+    # It links to where the dose is ticked off and where reminders are turned off.
+    assert "http://testserver/\n" in mailoutbox[0].body
+    assert "http://testserver/routine/" in mailoutbox[0].body
+    html = mailoutbox[0].alternatives[0][0]
+    assert 'href="http://testserver/"' in html
     notice = Notice.objects.get()
     assert (notice.status, notice.day, notice.dose) == ("sent", dt.date(2026, 11, 29), dose)
     # The next pass finds it recorded: nothing more is queued or sent.
