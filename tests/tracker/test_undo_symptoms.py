@@ -61,7 +61,7 @@ def test_undo_a_logged_symptom_removes_it(logged_in, user):
         follow=True,
     )
     assert SymptomEntry.objects.filter(owner=user).count() == 1
-    assert f"Logged cramps on {day:%d %b %Y}" in response.content.decode()
+    assert "Logged cramps." in response.content.decode()
 
     done = logged_in.post(reverse("undo"), {"token": token_on(response)}, follow=True)
 

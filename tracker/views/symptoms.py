@@ -44,7 +44,7 @@ def symptom_list(request: HttpRequest) -> HttpResponse:
             symptom = written.obj
             offer(
                 request,
-                f"Logged {symptom.get_symptom_display().lower()} on {symptom.day:%d %b %Y}.",
+                f"Logged {symptom.get_symptom_display().lower()}.",
                 undo.created_token(owner=request.user, entries=[symptom]),
             )
             flag_alerts.announce(request, written.crossed)
