@@ -279,7 +279,7 @@ def test_a_bug_still_answers_json(api, monkeypatch, product):
 def test_an_account_deleted_mid_request_is_a_json_401(api, monkeypatch, product, today):
     from accounts.errors import AccountGone
 
-    def gone(user):
+    def gone(user, **kwargs):
         raise AccountGone(1)
 
     monkeypatch.setattr("tracker.page_cache.mark_changed", gone)
