@@ -4,7 +4,8 @@ Three formats, all UTF-8 (``formats``):
 
 * entries CSV: ``date,time,kind,item,form,quantity,unit,elemental_mg,note``
 * symptoms CSV: ``date,symptom,severity,note``
-* account JSON: profile, products, own foods, entries and symptoms, one record per line.
+* account JSON: profile, products, own foods, entries, symptoms, followed symptoms and daily
+  check-ins, one record per line.
 
 ``export`` writes them as generators over ``queryset.iterator()``, so a long history streams
 instead of being built in memory. ``reading.parse_upload`` turns an upload into an

@@ -1,4 +1,5 @@
-"""Reading the whole-account JSON file: profile, products, own foods, entries, symptoms.
+"""Reading the whole-account JSON file: profile, products, own foods, entries, symptoms,
+followed symptoms and daily check-ins (the last two optional: older exports lack them).
 
 Products and own foods in the file are matched against the account or created from their
 records; entries point at them by their ids in the file. Every value is checked as in the
@@ -58,7 +59,7 @@ def _optional_decimal(record: dict, column: str, **bounds) -> Decimal | None:
     return read_decimal(record.get(column), column, **bounds)
 
 
-SECTIONS = ("products", "foods", "entries", "symptoms")
+SECTIONS = ("products", "foods", "entries", "symptoms", "followed", "checkins")
 
 
 class _Lines:
@@ -164,6 +165,11 @@ def read_account(importer: Importer, text: str) -> None:
     importer.add_rows(reference_rows)
     for line, where, record in records("symptoms"):
         importer.symptom_row(line, record, where)
+    for line, where, record in records("followed"):
+        importer.followed_row(line, record, where)
+    for line, where, record in records("checkins"):
+        importer.checkin_row(line, record, where)
+    importer.mark_existing_checkins()
 
 
 def unusable_text(data: object) -> str | None:

@@ -1,8 +1,8 @@
 """The export writers: generators of text, streamed to the browser as they are produced.
 
-Entries and symptoms are read with ``iterator(chunk_size=...)`` (a server-side cursor on
-PostgreSQL), entries joined to their product, form and food in the same query, so memory
-stays flat and the number of queries does not grow with the history.
+Entries, symptoms and check-ins are read with ``iterator(chunk_size=...)`` (a server-side
+cursor on PostgreSQL), entries joined to their product, form and food in the same query, so
+memory stays flat and the number of queries does not grow with the history.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from tracker import intake
-from tracker.models import Food, IntakeEntry, SupplementProduct, SymptomEntry
+from tracker.models import (
+    CheckIn,
+    FollowedSymptom,
+    Food,
+    IntakeEntry,
+    SupplementProduct,
+    SymptomEntry,
+)
 from tracker.transfer.formats import (
     ACCOUNT_FORMAT,
     ACCOUNT_VERSION,
@@ -217,6 +224,31 @@ def _symptom_record(symptom: SymptomEntry) -> dict:
     }
 
 
+def _followed_records(owner: User) -> Iterator[dict]:
+    """The symptoms the person rates each day, in the order they chose them."""
+    codes = (
+        FollowedSymptom.objects.filter(owner=owner)
+        .order_by("id")
+        .values_list("symptom", flat=True)
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )
+    return ({"symptom": code} for code in codes)
+
+
+def _checkin_records(owner: User) -> Iterator[dict]:
+    """Every daily check-in, unfollowed symptoms' too (the app keeps their history)."""
+    rows = (
+        CheckIn.objects.filter(owner=owner)
+        .order_by("day", "symptom")
+        .values_list("day", "symptom", "score")
+        .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )
+    return (
+        {"date": day.isoformat(), "symptom": symptom, "score": score}
+        for day, symptom, score in rows
+    )
+
+
 def _json_list(name: str, records: Iterable[dict], last: bool = False) -> Iterator[str]:
     """One record per line, so the importer can name the line of a record with a problem."""
     yield f'"{name}": [\n'
@@ -246,5 +278,7 @@ def account_json(owner: User) -> Iterator[str]:
         "foods", map(_food_record, Food.objects.filter(owner=owner).order_by("id"))
     )
     yield from _json_list("entries", map(_entry_record, _entries(owner)))
-    yield from _json_list("symptoms", map(_symptom_record, _symptoms(owner)), last=True)
+    yield from _json_list("symptoms", map(_symptom_record, _symptoms(owner)))
+    yield from _json_list("followed", _followed_records(owner))
+    yield from _json_list("checkins", _checkin_records(owner), last=True)
     yield "}\n"

@@ -35,9 +35,13 @@ SYMPTOM_COLUMNS = ("date", "symptom", "severity", "note")
 ACCOUNT_FORMAT = "magnesium-tracker-account"
 ACCOUNT_VERSION = 1
 # An account file carries and may restore the profile (accounts.models.PROFILE_FIELDS).
+# Sections added since version 1 was first written ("followed", "checkins") are optional: a
+# file without them (an older export) reads exactly as before, so the version stays 1 and
+# every account file ever exported still imports.
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-# Rows (entries plus symptoms) one upload may hold. Reading and writing cost about half a
+# Rows (entries plus symptoms; in an account file also products, foods, followed symptoms
+# and check-ins) one upload may hold. Reading and writing cost about half a
 # millisecond a row on a busy server, and the preview and the import are each one web
 # request: this keeps both well inside a 30-second worker timeout. About five years of
 # ten entries a day; longer histories go in several files.

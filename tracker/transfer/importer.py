@@ -8,6 +8,7 @@ when that arithmetic agrees with it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, time
@@ -25,14 +26,25 @@ from tracker.limits import (
     MIN_LABEL_MG,
 )
 from tracker.models import (
+    CheckIn,
+    CheckInSymptom,
     EntryKind,
     Food,
     MagnesiumForm,
     SupplementProduct,
     SymptomEntry,
 )
+from tracker.text import control_character
 from tracker.transfer.formats import plain_number
-from tracker.transfer.plan import ImportPlan, PlannedEntry, PlannedSymptom
+from tracker.transfer.plan import (
+    ImportPlan,
+    PlannedCheckIn,
+    PlannedEntry,
+    PlannedFollow,
+    PlannedSymptom,
+    checkin_keys,
+    followed_codes,
+)
 from tracker.transfer.values import (
     CENTS,
     Errors,
@@ -105,6 +117,7 @@ class Importer:
                 self.forms.setdefault(name, matches[0])
         self.new: set[int] = set()  # id() of the products and foods this import creates
         self.spelling: dict[str, str] = {}
+        self.checkin_at: dict[tuple[date, str], str] = {}  # where the file gives each check-in
 
     def is_new(self, obj) -> bool:
         return id(obj) in self.new
@@ -367,3 +380,91 @@ class Importer:
                 ),
             )
         )
+
+    # Followed symptoms and daily check-ins (account files) ---------------------------------
+
+    def followed_row(self, line: int | None, row: dict, where: str = "") -> None:
+        try:
+            code = read_checkin_symptom(row.get("symptom"))
+        except RowError as error:
+            self.plan.add(line, str(error), where)
+            return
+        # Following twice is following once, as on the check-in settings page.
+        if all(p.symptom != code for p in self.plan.followed):
+            self.plan.followed.append(PlannedFollow(line, code))
+
+    def checkin_row(self, line: int | None, row: dict, where: str = "") -> None:
+        """A check-in checked as the check-in form checks it: a symptom of the check-in list,
+        a score from 0 to 4, a day the person can log on (``check_day``)."""
+        errors = Errors()
+        day = errors.take(read_plain_day, row.get("date"), self.today)
+        symptom = errors.take(read_checkin_symptom, row.get("symptom"))
+        score = errors.take(read_score, row.get("score"))
+        if day is not None:
+            errors.take(self.check_day, day)
+        first = self.checkin_at.get((day, symptom))
+        if first is not None:
+            errors.append(
+                f"the file already has a check-in of {symptom} on {day.isoformat()} ({first})"
+            )
+        if errors or None in (day, symptom, score):
+            self.plan.add(line, "; ".join(errors) or "the record cannot be read", where)
+            return
+        self.checkin_at[(day, symptom)] = ", ".join(
+            [*([f"line {line}"] if line is not None else []), *([where] if where else [])]
+        )
+        self.plan.checkins.append(PlannedCheckIn(line, day, symptom, score))
+
+    def mark_existing_checkins(self) -> None:
+        """Mark what the account already has (kept as it is): two queries."""
+        if self.plan.followed:
+            following = followed_codes(self.owner)
+            for planned in self.plan.followed:
+                planned.already = planned.symptom in following
+        if self.plan.checkins:
+            have = checkin_keys(self.owner, (p.day for p in self.plan.checkins))
+            for planned in self.plan.checkins:
+                planned.already = (planned.day, planned.symptom) in have
+
+
+# The longest symptom a check-in record can name (a code or a label, read_choice takes both).
+LONGEST_CHECKIN_SYMPTOM = max(len(str(text)) for pair in CheckInSymptom.choices for text in pair)
+
+
+def _no_control(value: object, column: str) -> None:
+    """Text with a control or bidi character is refused without being quoted back."""
+    bad = control_character(value) if isinstance(value, str) else None
+    if bad:
+        raise RowError(f"{column} holds a control character ({bad})")
+
+
+def read_plain_day(value: object, today: date) -> date:
+    _no_control(value, "date")
+    return read_day(as_text(value), today)
+
+
+def read_checkin_symptom(value: object) -> str:
+    """A CheckInSymptom value, given by its code (as the export writes it) or its label."""
+    if not isinstance(value, str):
+        raise RowError("symptom is missing or not text")
+    _no_control(value, "symptom")
+    if len(value.strip()) > LONGEST_CHECKIN_SYMPTOM:
+        raise RowError(
+            f"symptom is {len(value)} characters long; no check-in symptom is longer than "
+            f"{LONGEST_CHECKIN_SYMPTOM}"
+        )
+    return read_choice(value, CheckInSymptom.choices, "symptom")
+
+
+def read_score(value: object) -> int:
+    """A whole number from 0 to 4 (CheckIn.SCORE_MAX), as a JSON number or as text."""
+    rule = f"must be a whole number from 0 to {CheckIn.SCORE_MAX}"
+    if value is None:
+        raise RowError(f"score is missing; it {rule}")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise RowError(f"score {rule}")
+    _no_control(value, "score")
+    text = str(value).strip()
+    if not re.fullmatch(f"[0-{CheckIn.SCORE_MAX}]", text):
+        raise RowError(f"score “{short(text)}” {rule}")
+    return int(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -13,7 +14,9 @@ from django.db import transaction
 from accounts.models import User
 from tracker import intake, page_cache
 from tracker.models import (
+    CheckIn,
     EntryKind,
+    FollowedSymptom,
     Food,
     IntakeEntry,
     SupplementProduct,
@@ -95,6 +98,45 @@ class PlannedSymptom:
 
 
 @dataclass
+class PlannedFollow:
+    """A symptom the file's account followed. ``already``: the account follows it too (it
+    is kept, not added twice)."""
+
+    line: int | None
+    symptom: str  # a CheckInSymptom value
+    already: bool = False
+
+
+@dataclass
+class PlannedCheckIn:
+    """One daily check-in of the file. ``already``: the account has a check-in for that day
+    and symptom, whose own score is kept."""
+
+    line: int | None
+    day: date
+    symptom: str  # a CheckInSymptom value
+    score: int
+    already: bool = False
+
+
+def followed_codes(owner: User) -> set[str]:
+    return set(FollowedSymptom.objects.filter(owner=owner).values_list("symptom", flat=True))
+
+
+def checkin_keys(owner: User, days: Iterable[date]) -> set[tuple[date, str]]:
+    """(day, symptom) of the account's check-ins between the first and last of ``days``: one
+    query, at most one row per followed symptom and day."""
+    days = list(days)
+    if not days:
+        return set()
+    return set(
+        CheckIn.objects.filter(owner=owner, day__range=(min(days), max(days))).values_list(
+            "day", "symptom"
+        )
+    )
+
+
+@dataclass
 class ImportPlan:
     kind: str
     problems: list[Problem] = field(default_factory=list)
@@ -102,6 +144,8 @@ class ImportPlan:
     new_foods: list[Food] = field(default_factory=list)
     entries: list[PlannedEntry] = field(default_factory=list)
     symptoms: list[PlannedSymptom] = field(default_factory=list)
+    followed: list[PlannedFollow] = field(default_factory=list)
+    checkins: list[PlannedCheckIn] = field(default_factory=list)
     profile: dict | None = None  # checked profile values from an account file
 
     @property
@@ -110,7 +154,30 @@ class ImportPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.entries or self.symptoms or self.new_products or self.new_foods)
+        return not (
+            self.entries
+            or self.symptoms
+            or self.new_products
+            or self.new_foods
+            or self.followed
+            or self.checkins
+        )
+
+    @property
+    def new_followed(self) -> int:
+        return sum(not p.already for p in self.followed)
+
+    @property
+    def followed_there(self) -> int:
+        return sum(p.already for p in self.followed)
+
+    @property
+    def new_checkins(self) -> int:
+        return sum(not p.already for p in self.checkins)
+
+    @property
+    def checkins_there(self) -> int:
+        return sum(p.already for p in self.checkins)
 
     @property
     def kind_label(self) -> str:
@@ -126,6 +193,7 @@ class ImportPlan:
 
     def days(self) -> tuple[date, date] | None:
         days = [p.day for p in self.entries] + [p.symptom.day for p in self.symptoms]
+        days += [p.day for p in self.checkins]
         return (min(days), max(days)) if days else None
 
     def day_totals(self) -> list[tuple[date, Decimal, Decimal, int]]:
@@ -145,6 +213,11 @@ class ImportResult:
     products: int
     foods: int
     profile_updated: bool
+    followed: int = 0
+    checkins: int = 0
+    # Already in the account, kept as it was: a followed symptom, a check-in and its score.
+    followed_there: int = 0
+    checkins_there: int = 0
 
 
 def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> ImportResult:
@@ -157,14 +230,29 @@ def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> I
         for obj in [*plan.new_foods, *plan.new_products]:
             obj.full_clean()
             obj.save()
-        # Entries and symptoms skip full_clean(): the readers (tracker.transfer.values) have
-        # checked every field against the model's limits, and per-row model validation
-        # would cost a third of a large import's time (the tests full_clean what was
-        # stored). bulk_create takes the ids of the products and foods saved just above.
+        # Entries, symptoms and check-ins skip full_clean(): the readers (tracker.transfer
+        # .values, .importer) have checked every field against the model's limits, and per-row
+        # model validation would cost a third of a large import's time (the tests full_clean
+        # what was stored). bulk_create takes the ids of the products and foods saved above.
         entries = [p.entry for p in plan.entries]
         IntakeEntry.objects.bulk_create(entries, batch_size=INSERT_BATCH_SIZE)
         symptoms = [p.symptom for p in plan.symptoms]
         SymptomEntry.objects.bulk_create(symptoms, batch_size=INSERT_BATCH_SIZE)
+        # Read again under the lock: a check-in saved since the preview is the account's own.
+        following = followed_codes(owner) if plan.followed else set()
+        follows = [
+            FollowedSymptom(owner=owner, symptom=p.symptom)
+            for p in plan.followed
+            if p.symptom not in following
+        ]
+        FollowedSymptom.objects.bulk_create(follows, batch_size=INSERT_BATCH_SIZE)
+        have = checkin_keys(owner, (p.day for p in plan.checkins))
+        checkins = [
+            CheckIn(owner=owner, day=p.day, symptom=p.symptom, score=p.score)
+            for p in plan.checkins
+            if (p.day, p.symptom) not in have
+        ]
+        CheckIn.objects.bulk_create(checkins, batch_size=INSERT_BATCH_SIZE)
         profile_updated = bool(use_profile and plan.profile)
         if profile_updated:
             # Each value went through its model field's clean() when the file was read.
@@ -172,5 +260,13 @@ def apply_plan(plan: ImportPlan, owner: User, *, use_profile: bool = False) -> I
                 setattr(owner, name, value)
             owner.save(update_fields=list(plan.profile))
     return ImportResult(
-        len(entries), len(symptoms), len(plan.new_products), len(plan.new_foods), profile_updated
+        len(entries),
+        len(symptoms),
+        len(plan.new_products),
+        len(plan.new_foods),
+        profile_updated,
+        followed=len(follows),
+        checkins=len(checkins),
+        followed_there=len(plan.followed) - len(follows),
+        checkins_there=len(plan.checkins) - len(checkins),
     )

@@ -179,8 +179,29 @@ def _preview(
             "symptoms": plan.symptoms[:PREVIEW_ROWS],
             "more_symptoms": max(0, len(plan.symptoms) - PREVIEW_ROWS),
             "profile_rows": profile_words(plan.profile or {}),
+            **checkin_words(
+                plan.new_checkins, plan.new_followed, plan.checkins_there, plan.followed_there
+            ),
         },
     )
+
+
+def checkin_words(added: int, followed: int, there: int, followed_there: int) -> dict:
+    """An account file's check-ins and followed symptoms in words: ``checkins_added`` ("12
+    check-ins and 1 followed symptom") and ``checkins_kept``, what the account already has
+    and keeps as it is ("3 check-ins (with your own scores)"); empty when there are none."""
+    kept = []
+    if there:
+        scores = "score" if there == 1 else "scores"
+        kept.append(counted(there, "check-in", "check-ins") + f" (with your own {scores})")
+    if followed_there:
+        kept.append(counted(followed_there, "followed symptom", "followed symptoms"))
+    adds = [counted(added, "check-in", "check-ins")] if added else []
+    if followed:
+        adds.append(counted(followed, "followed symptom", "followed symptoms"))
+    if kept and not adds:
+        adds = ["no check-ins"]
+    return {"checkins_added": " and ".join(adds), "checkins_kept": " and ".join(kept)}
 
 
 def profile_words(profile: dict) -> list[tuple[str, str]]:
@@ -282,9 +303,15 @@ def confirm(request: HttpRequest) -> HttpResponse:
         parts.append(counted(result.products, "new product", "new products"))
     if result.foods:
         parts.append(counted(result.foods, "new food", "new foods"))
+    words = checkin_words(
+        result.checkins, result.followed, result.checkins_there, result.followed_there
+    )
+    if result.checkins or result.followed:
+        parts.append(words["checkins_added"])
     if result.profile_updated:
         parts.append("your profile settings")
-    messages.success(request, "Imported " + ", ".join(parts) + ".")
+    kept = f" Already there and kept: {words['checkins_kept']}." if words["checkins_kept"] else ""
+    messages.success(request, "Imported " + ", ".join(parts) + "." + kept)
     return to_imported_days(plan)
 
 
