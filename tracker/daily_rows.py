@@ -12,23 +12,15 @@ from decimal import Decimal
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from tracker import selectors
-from tracker.models import EntryKind, IntakeEntry, SupplementProduct
+from tracker.day_sql import DayEntry
+from tracker.models import EntryKind, SupplementProduct
 from tracker.templatetags.mg import mg
 
 _ID = 987654321  # a placeholder id, replaced in the reversed path
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    time: str
-    name: str
-    badge: str
-    mg: str
-    detail: str
-    edit_url: str
-    delete_url: str
 
 
 @dataclass(frozen=True)
@@ -53,33 +45,64 @@ def _path(name: str) -> str:
     return reverse(name, args=[_ID]).replace(str(_ID), "{}")
 
 
-def entry_rows(entries: list[IntakeEntry]) -> list[EntryRow]:
+# One entry of the day's list (tracker/daily/_overview.html prints them as they are). Built
+# here rather than in the template: ten rows of a dozen variables each through the template
+# engine cost 1.5 ms of the dashboard's first view after a log (about 9 ms in all).
+ENTRY_ITEM = """<li class="list-group-item">
+      <div class="d-flex flex-wrap justify-content-between gap-2">
+        <span>{time}<strong>{name}</strong>{badge}</span>
+        <span class="text-nowrap fw-semibold">{mg}</span>
+      </div>
+      <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
+        <span class="small text-body-secondary">{detail}</span>
+        <form method="post" action="{delete_url}" class="d-flex gap-2 align-items-center small">{csrf_input}
+          <a href="{edit_url}">Edit<span class="visually-hidden"> {name}</span></a>
+          <button type="submit" class="btn btn-link btn-sm link-danger p-0 align-baseline">Delete<span class="visually-hidden"> {name}</span></button>
+        </form>
+      </div>
+    </li>"""  # noqa: E501
+TIME = '<span class="text-body-secondary">{}</span> '
+BADGE = ' <span class="badge text-bg-light border">{}</span>'
+
+
+def entry_detail(entry: DayEntry) -> str:
+    """ "2 tablets", "1.5 x 1 oz = 42.5 g", with the note after a dot."""
+    if entry.product_id:
+        detail = entry.dose_words
+    else:
+        parts = []
+        if entry.servings:
+            parts.append(f"{plain_number(entry.servings, 3)} x {entry.serving_desc}")
+        if entry.grams is not None:
+            parts.append(f"{plain_number(entry.grams, 2)} g")
+        detail = " = ".join(parts)
+    if entry.note:
+        detail = f"{detail} · {entry.note}" if detail else entry.note
+    return detail
+
+
+def entry_items(entries: list[DayEntry], *, csrf_input: str) -> list[SafeString]:
+    """The day's entries as list items, each with its Edit link and Delete button (whose form
+    carries ``csrf_input``, the request's hidden token field)."""
     edit, delete = _path("entry-edit"), _path("entry-delete")
-    rows = []
+    items = []
     for entry in entries:
-        if entry.product_id:
-            detail = entry.dose_words
-        else:
-            parts = []
-            if entry.servings:
-                parts.append(f"{plain_number(entry.servings, 3)} x {entry.food.serving_desc}")
-            if entry.grams is not None:
-                parts.append(f"{plain_number(entry.grams, 2)} g")
-            detail = " = ".join(parts)
-        if entry.note:
-            detail = f"{detail} · {entry.note}" if detail else entry.note
-        rows.append(
-            EntryRow(
-                time=entry.time.strftime("%H:%M") if entry.time else "",
-                name=entry.item_name,
-                badge="" if entry.kind == EntryKind.FOOD else entry.get_kind_display().lower(),
+        time = entry.time and format_html(TIME, entry.time.strftime("%H:%M"))
+        badge = entry.kind != EntryKind.FOOD and format_html(BADGE, entry.kind_words)
+        items.append(
+            format_html(
+                ENTRY_ITEM,
+                time=time or "",
+                name=entry.name,
+                badge=badge or "",
                 mg=mg(entry.elemental_mg),
-                detail=detail,
-                edit_url=edit.format(entry.pk),
+                detail=entry_detail(entry),
                 delete_url=delete.format(entry.pk),
+                edit_url=edit.format(entry.pk),
+                csrf_input=csrf_input,
             )
         )
-    return rows
+    return items
 
 
 SHORT_NAME_CHARS = 18

@@ -216,7 +216,7 @@ class SupplementProduct(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.brand})" if self.brand else self.name
+        return product_title(self.name, self.brand)
 
     @property
     def serving_words(self) -> str:
@@ -224,6 +224,11 @@ class SupplementProduct(models.Model):
         return serving_words(
             self.serving_quantity, self.serving_unit, self.equivalent_quantity, self.equivalent_unit
         )
+
+
+def product_title(name: str, brand: str) -> str:
+    """How a product is named everywhere: "Glycinate (Brand)", or its name alone."""
+    return f"{name} ({brand})" if brand else name
 
 
 def unit_words(quantity: Decimal, unit: str) -> str:

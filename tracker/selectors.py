@@ -26,15 +26,13 @@ from django.db.models import (
 )
 
 from accounts.models import User
-from tracker import intake, series
+from tracker import day_sql, intake, series
 from tracker.citations import Citation
 from tracker.limits import ZERO
 from tracker.models import (
     Food,
-    IntakeEntry,
     Medicine,
     SupplementProduct,
-    SymptomEntry,
 )
 from tracker.series import DaySums, DayTotals
 
@@ -47,16 +45,12 @@ def day_totals(*, user: User, day: date) -> DaySums:
     return series.day_sums(user, day)
 
 
-def day_entries(*, user: User, day: date) -> QuerySet[IntakeEntry]:
-    return (
-        IntakeEntry.objects.filter(owner=user, day=day)
-        .select_related("product", "food")
-        .order_by("time", "id")
-    )
+def day_entries(*, user: User, day: date) -> list[day_sql.DayEntry]:
+    return day_sql.day_entries(user.pk, day)
 
 
-def day_symptoms(*, user: User, day: date) -> list[SymptomEntry]:
-    return list(SymptomEntry.objects.filter(owner=user, day=day).order_by("id"))
+def day_symptoms(*, user: User, day: date) -> list[day_sql.DaySymptom]:
+    return day_sql.day_symptoms(user.pk, day)
 
 
 def target_on(user: User, day: date) -> intake.Target | None:
@@ -66,7 +60,7 @@ def target_on(user: User, day: date) -> intake.Target | None:
 
 def day_flags(*, user: User, day: date) -> list[intake.Flag]:
     """The day's flags as they stand in the database: two queries."""
-    codes = SymptomEntry.objects.filter(owner=user, day=day).values_list("symptom", flat=True)
+    codes = [s.symptom for s in day_symptoms(user=user, day=day)]
     return list(series.summarise(user, day_totals(user=user, day=day), codes).flags)
 
 
@@ -213,8 +207,8 @@ class DayOverview:
     food suggestions. Target, limit and flags are the read model's, never derived again."""
 
     totals: DayTotals
-    entries: list[IntakeEntry]
-    symptoms: list[SymptomEntry]
+    entries: list[day_sql.DayEntry]
+    symptoms: list[day_sql.DaySymptom]
     adult_ranges: bool  # the articles' adult ranges apply (age 9 or more)
     suggestions: list[FoodSuggestion] = field(default_factory=list)
 
@@ -313,7 +307,7 @@ def day_overview(*, user: User, day: date) -> DayOverview:
         totals=series.summarise(
             user, day_totals(user=user, day=day), [s.symptom for s in symptoms]
         ),
-        entries=list(day_entries(user=user, day=day)),
+        entries=day_entries(user=user, day=day),
         symptoms=symptoms,
         adult_ranges=intake.adult_ranges_apply(user, day),
     )

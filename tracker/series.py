@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from tracker import intake
+from tracker import day_sql, intake
 from tracker.intake import Flag, FlagCode, Target, UpperLimit
 from tracker.limits import ZERO
 from tracker.models import SUPPLEMENTAL_KINDS, EntryKind, IntakeEntry, SymptomEntry
@@ -200,10 +200,9 @@ def summarise(person, sums: DaySums, symptoms: Iterable[str]) -> DayTotals:
 
 
 def day_sums(person, day: date) -> DaySums:
-    """One day's sums and counts, in ONE aggregate query."""
-    return DaySums.from_row(
-        day, IntakeEntry.objects.filter(owner=person, day=day).aggregate(**SUMS)
-    )
+    """One day's sums and counts, in ONE aggregate query (SUMS for one day, as SQL written
+    once: tracker.day_sql says why)."""
+    return DaySums.from_row(day, day_sql.day_sums(person.pk, day))
 
 
 def day_series(person, start: date, end: date) -> list[DayTotals]:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -36,7 +37,7 @@ def _day_context(request: HttpRequest, day: date) -> dict:
         "is_today": day == today,
         "overview": overview,
         "status": daily_status.day_status(overview, today=today),
-        "entry_rows": daily_rows.entry_rows(overview.entries),
+        "entry_items": daily_rows.entry_items(overview.entries, csrf_input=csrf_input(request)),
         # Every "log" link of a day page opens its form on that day (today needs none).
         "day_query": day_query,
         "suggestion_rows": daily_rows.suggestion_rows(overview.suggestions, day_query=day_query),
