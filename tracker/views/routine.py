@@ -37,6 +37,7 @@ from tracker.forms.routine import (
 from tracker.models import Medicine, RoutineDose, Stock, SupplementProduct
 from tracker.services import routine as routine
 from tracker.views.daily_helpers import add_service_errors
+from tracker.views.editing import confirm_delete
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 
@@ -147,16 +148,13 @@ def dose_delete(request: HttpRequest, pk: int) -> HttpResponse:
         routine.delete_dose(dose=dose)
         messages.success(request, "Removed the planned dose; what you logged stays.")
         return redirect("routine")
-    return render(
+    return confirm_delete(
         request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": "Remove this planned dose?",
-            "question": f"Remove {dose.product.name} at {dose.time:%H:%M} from your routine? "
-            "Doses already logged stay in your history.",
-            "cancel_url": reverse("routine"),
-            "button": "Remove",
-        },
+        "Remove this planned dose?",
+        f"Remove {dose.product.name} at {dose.time:%H:%M} from your routine? "
+        "Doses already logged stay in your history.",
+        reverse("routine"),
+        "Remove",
     )
 
 
