@@ -388,33 +388,22 @@ class ProductForm(forms.ModelForm):
         unit = cleaned.get("serving_unit")
         if form is None or not basis or amount is None or quantity is None or not unit:
             return cleaned
-        others = list(cleaned.get("other_forms") or [])
-        problems = services.label_problems(
-            form=form,
-            other_forms=others,
-            label_basis=basis,
-            amount_mg=amount,
-            serving_quantity=quantity,
-            serving_unit=unit,
-            equivalent_quantity=cleaned.get("equivalent_quantity"),
-            equivalent_unit=cleaned.get("equivalent_unit") or "",
-        )
+        figures: services.LabelFigures = {
+            "form": form,
+            "other_forms": list(cleaned.get("other_forms") or []),
+            "label_basis": basis,
+            "amount_mg": amount,
+            "serving_quantity": quantity,
+            "serving_unit": unit,
+            "equivalent_quantity": cleaned.get("equivalent_quantity"),
+            "equivalent_unit": cleaned.get("equivalent_unit") or "",
+        }
+        problems = services.label_problems(**figures)
         for field_name, errors in problems.items():
             self.add_error(field_name, errors)
         if problems:
             return cleaned
-        label = intake.Label(
-            serving_quantity=quantity,
-            serving_unit=unit,
-            amount_mg=amount,
-            is_elemental=basis == SupplementProduct.LabelBasis.ELEMENTAL,
-            fractions=tuple(
-                [form.elemental_fraction] + [f.elemental_fraction for f in others if f != form]
-            ),
-            equivalent_quantity=cleaned.get("equivalent_quantity"),
-            equivalent_unit=cleaned.get("equivalent_unit") or "",
-        )
-        self.elemental_mg = label.elemental_per_serving
+        self.elemental_mg = services.label_from_figures(**figures).elemental_per_serving
         self.serving_words = serving_words(
             quantity, unit, cleaned.get("equivalent_quantity"), cleaned.get("equivalent_unit")
         )

@@ -19,10 +19,12 @@ from tracker.services.entries import (
 from tracker.services.foods import create_own_food, delete_own_food, update_own_food
 from tracker.services.products import (
     ApplyTo,
+    LabelFigures,
     Touched,
     chemistry_note,
     create_product,
     entries_touched,
+    label_from_figures,
     label_problems,
     label_snapshot,
     large_dose_error,
@@ -36,6 +38,7 @@ from tracker.services.writes import Written, day_errors, person_write
 
 __all__ = [
     "ApplyTo",
+    "LabelFigures",
     "Touched",
     "Written",
     "chemistry_note",
@@ -46,6 +49,7 @@ __all__ = [
     "delete_own_food",
     "delete_symptom",
     "entries_touched",
+    "label_from_figures",
     "label_problems",
     "label_snapshot",
     "large_dose_error",

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Min
@@ -20,6 +21,20 @@ from tracker import intake, limits, selectors
 from tracker.days import person_today
 from tracker.models import IntakeEntry, MagnesiumForm, SupplementProduct
 from tracker.services.writes import Written, check_amount, newly_crossed, person_write
+
+
+class LabelFigures(TypedDict):
+    """A label's figures as printed: as a product stores them, or the product form has them
+    typed before anything is saved."""
+
+    form: MagnesiumForm
+    other_forms: Iterable[MagnesiumForm]  # a blend's other forms; read more than once
+    label_basis: str
+    amount_mg: Decimal
+    serving_quantity: Decimal
+    serving_unit: str
+    equivalent_quantity: Decimal | None
+    equivalent_unit: str
 
 
 def product_label(
@@ -32,16 +47,39 @@ def product_label(
     """
     if other_forms is None:
         other_forms = product.other_forms.all() if product.pk else ()
-    fractions = [product.form.elemental_fraction]
-    fractions += [f.elemental_fraction for f in other_forms if f.pk != product.form_id]
+    return label_from_figures(**_product_figures(product, other_forms))
+
+
+def _product_figures(
+    product: SupplementProduct, other_forms: Iterable[MagnesiumForm]
+) -> LabelFigures:
+    """The figures the product stores, with ``other_forms`` as its blend."""
+    return {
+        "form": product.form,
+        "other_forms": other_forms,
+        "label_basis": product.label_basis,
+        "amount_mg": product.amount_per_serving_mg,
+        "serving_quantity": product.serving_quantity,
+        "serving_unit": product.serving_unit,
+        "equivalent_quantity": product.equivalent_quantity,
+        "equivalent_unit": product.equivalent_unit,
+    }
+
+
+def label_from_figures(**figures: Unpack[LabelFigures]) -> intake.Label:
+    """The label the figures describe; a blend's other forms may list the main form again,
+    which counts once."""
+    form = figures["form"]
+    fractions = [form.elemental_fraction]
+    fractions += [f.elemental_fraction for f in figures["other_forms"] if f.pk != form.pk]
     return intake.Label(
-        serving_quantity=product.serving_quantity,
-        serving_unit=product.serving_unit,
-        amount_mg=product.amount_per_serving_mg,
-        is_elemental=product.label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
+        serving_quantity=figures["serving_quantity"],
+        serving_unit=figures["serving_unit"],
+        amount_mg=figures["amount_mg"],
+        is_elemental=figures["label_basis"] == SupplementProduct.LabelBasis.ELEMENTAL,
         fractions=tuple(fractions),
-        equivalent_quantity=product.equivalent_quantity,
-        equivalent_unit=product.equivalent_unit,
+        equivalent_quantity=figures["equivalent_quantity"],
+        equivalent_unit=figures["equivalent_unit"],
     )
 
 
@@ -68,43 +106,27 @@ def label_snapshot(
     return snapshot
 
 
-def label_problems(
-    *,
-    form: MagnesiumForm,
-    other_forms: Iterable[MagnesiumForm],
-    label_basis: str,
-    amount_mg: Decimal,
-    serving_quantity: Decimal,
-    serving_unit: str,
-    equivalent_quantity: Decimal | None,
-    equivalent_unit: str,
-) -> dict[str, list[str]]:
+def label_problems(**figures: Unpack[LabelFigures]) -> dict[str, list[str]]:
     """What makes a label impossible or incomplete, by field (empty when it is fine)."""
     errors: dict[str, list[str]] = {}
-    others = [f for f in other_forms if f.pk != form.pk]
-    if label_basis == SupplementProduct.LabelBasis.COMPOUND and others:
+    form = figures["form"]
+    others = [f for f in figures["other_forms"] if f.pk != form.pk]
+    if figures["label_basis"] == SupplementProduct.LabelBasis.COMPOUND and others:
         errors["other_forms"] = [
             "A compound weight is the weight of one compound. For a blend, enter the label's "
             "elemental figure ('Magnesium ... mg') instead."
         ]
+    equivalent_quantity = figures["equivalent_quantity"]
+    equivalent_unit = figures["equivalent_unit"]
     if (equivalent_quantity is None) != (not equivalent_unit):
         errors["equivalent_quantity"] = [
             "Enter both the amount and its unit (for example 4 g), or neither."
         ]
-    elif equivalent_unit and equivalent_unit == serving_unit:
+    elif equivalent_unit and equivalent_unit == figures["serving_unit"]:
         errors["equivalent_unit"] = ["The serving is already measured in that unit."]
     if errors:
         return errors
-    label = intake.Label(
-        serving_quantity=serving_quantity,
-        serving_unit=serving_unit,
-        amount_mg=amount_mg,
-        is_elemental=label_basis == SupplementProduct.LabelBasis.ELEMENTAL,
-        fractions=tuple([form.elemental_fraction] + [f.elemental_fraction for f in others]),
-        equivalent_quantity=equivalent_quantity,
-        equivalent_unit=equivalent_unit,
-    )
-    impossible = label.impossible()
+    impossible = label_from_figures(**figures).impossible()
     if impossible:
         errors["amount_per_serving_mg"] = impossible
     return errors
@@ -176,19 +198,11 @@ def _fill_product(
         maximum=limits.MAX_LABEL_MG,
         unit="mg",
     )
-    errors = label_problems(
-        form=product.form,
-        other_forms=other_forms,
-        label_basis=product.label_basis,
-        amount_mg=product.amount_per_serving_mg,
-        serving_quantity=product.serving_quantity,
-        serving_unit=product.serving_unit,
-        equivalent_quantity=product.equivalent_quantity,
-        equivalent_unit=product.equivalent_unit,
-    )
+    figures = _product_figures(product, other_forms)
+    errors = label_problems(**figures)
     if errors:
         raise ValidationError(errors)
-    label = product_label(product, other_forms=other_forms)
+    label = label_from_figures(**figures)
     product.elemental_mg_per_serving = label.elemental_per_serving
     if label.elemental_per_serving > intake.LARGE_DOSE_MG and not confirm_large:
         raise ValidationError(

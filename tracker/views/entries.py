@@ -26,7 +26,7 @@ from tracker.services import undo
 from tracker.templatetags.mg import mg as mg_words
 from tracker.views.daily_helpers import back_to_day, day_path
 from tracker.views.editing import confirm_delete, saved, submitted
-from tracker.views.undo import offer
+from tracker.views.undo import delete_offering_undo, offer
 
 
 def _initial_from_query(request: HttpRequest) -> dict:
@@ -179,11 +179,7 @@ def delete_entry(request: HttpRequest, pk: int) -> HttpResponse:
         IntakeEntry.objects.select_related("product", "food"), pk=pk, owner=request.user
     )
     if request.method == "POST":
-        day = entry.day
-        token = undo.deleted_token(owner=request.user, entry=entry)
-        services.delete_entry(entry=entry)
-        offer(request, f"Deleted {entry.item_name} from {day:%d %b %Y}.", token)
-        return back_to_day(day)
+        return delete_offering_undo(request, entry, services.delete_entry, entry.item_name)
     return confirm_delete(
         request,
         "Delete this entry?",

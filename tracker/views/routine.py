@@ -37,6 +37,7 @@ from tracker.forms.routine import (
 from tracker.models import Medicine, RoutineDose, Stock, SupplementProduct
 from tracker.services import routine as routine
 from tracker.views.daily_helpers import add_service_errors
+from tracker.views.editing import confirm_delete, saved, submitted
 
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 
@@ -64,20 +65,32 @@ def _announce_check(request: HttpRequest, check: routine.RoutineCheck) -> None:
         )
 
 
+def _save_dose(
+    request: HttpRequest, form: DoseForm, verb: str, *, dose: RoutineDose | None = None
+) -> HttpResponse | None:
+    """Save the form's dose (a new one, or ``dose`` changed), then go back to the routine
+    saying what was saved and what the routine's check finds. None when a rule refused it:
+    its errors are on the form."""
+    written = saved(
+        form, lambda: routine.save_dose(owner=request.user, dose=dose, **form.service_kwargs())
+    )
+    if not written:
+        return None
+    dose, check = written.obj
+    messages.success(request, f"{verb} {dose.product.name} at {dose.time:%H:%M}.")
+    _announce_check(request, check)
+    return redirect("routine")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def routine_page(request: HttpRequest) -> HttpResponse:
     """The planned doses, the form to add one, and what the routine adds up to."""
     form = DoseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dose, check = routine.save_dose(owner=request.user, **form.service_kwargs()).obj
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Planned {dose.product.name} at {dose.time:%H:%M}.")
-            _announce_check(request, check)
-            return redirect("routine")
+    if submitted(request, form):
+        done = _save_dose(request, form, "Planned")
+        if done:
+            return done
     today = services.person_today(request.user)
     doses = list(
         RoutineDose.objects.filter(owner=request.user)
@@ -126,16 +139,10 @@ def dose_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "end_date": dose.end_date,
     }
     form = DoseForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            written = routine.save_dose(owner=request.user, dose=dose, **form.service_kwargs())
-            dose, check = written.obj
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved {dose.product.name} at {dose.time:%H:%M}.")
-            _announce_check(request, check)
-            return redirect("routine")
+    if submitted(request, form):
+        done = _save_dose(request, form, "Saved", dose=dose)
+        if done:
+            return done
     return render(request, "tracker/routine/dose_form.html", {"form": form, "dose": dose})
 
 
@@ -147,16 +154,13 @@ def dose_delete(request: HttpRequest, pk: int) -> HttpResponse:
         routine.delete_dose(dose=dose)
         messages.success(request, "Removed the planned dose; what you logged stays.")
         return redirect("routine")
-    return render(
+    return confirm_delete(
         request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": "Remove this planned dose?",
-            "question": f"Remove {dose.product.name} at {dose.time:%H:%M} from your routine? "
-            "Doses already logged stay in your history.",
-            "cancel_url": reverse("routine"),
-            "button": "Remove",
-        },
+        "Remove this planned dose?",
+        f"Remove {dose.product.name} at {dose.time:%H:%M} from your routine? "
+        "Doses already logged stay in your history.",
+        reverse("routine"),
+        "Remove",
     )
 
 

@@ -17,7 +17,8 @@ from tracker.forms.daily import SymptomForm
 from tracker.models import SymptomEntry
 from tracker.services import undo
 from tracker.views.daily_helpers import add_service_errors, back_to_day, day_path
-from tracker.views.undo import offer
+from tracker.views.editing import confirm_delete
+from tracker.views.undo import delete_offering_undo, offer
 
 PAGE_SIZE = 50
 
@@ -83,22 +84,15 @@ def symptom_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def symptom_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """POST (the Delete buttons) deletes at once and offers Undo; GET (an old bookmark) asks."""
     entry = get_object_or_404(SymptomEntry, pk=pk, owner=request.user)
+    name = entry.get_symptom_display().lower()
     if request.method == "POST":
-        day = entry.day
-        token = undo.deleted_token(owner=request.user, entry=entry)
-        services.delete_symptom(entry=entry)
-        offer(request, f"Deleted {entry.get_symptom_display().lower()} from {day:%d %b %Y}.", token)
-        return back_to_day(day)
-    return render(
+        return delete_offering_undo(request, entry, services.delete_symptom, name)
+    return confirm_delete(
         request,
-        "tracker/daily/confirm_delete.html",
-        {
-            "title": "Delete this symptom?",
-            "question": f"Delete {entry.get_symptom_display().lower()} "
-            f"({entry.severity}/5) on {entry.day:%d %b %Y}?",
-            "cancel_url": day_path(entry.day),
-            "button": "Delete symptom",
-        },
+        "Delete this symptom?",
+        f"Delete {name} ({entry.severity}/5) on {entry.day:%d %b %Y}?",
+        day_path(entry.day),
+        "Delete symptom",
     )
 
 
