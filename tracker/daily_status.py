@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 
 from django.utils.html import format_html
 
 from tracker import intake
 from tracker.citations import Citation
+from tracker.limits import ZERO
 from tracker.templatetags.mg import mg, mg_number
-
-ZERO = Decimal("0")
 
 
 @lru_cache(maxsize=256)

@@ -66,7 +66,7 @@ SUMS_SQL = f"""
            COALESCE(SUM(CASE WHEN kind = '{EntryKind.FOOD.value}' THEN elemental_mg END), 0),
            COUNT(*),
            COUNT(CASE WHEN kind IN ({_SUPPLEMENTAL}) THEN 1 END)
-      FROM tracker_intakeentry
+      FROM "tracker_intakeentry"
      WHERE owner_id = %s AND day = %s
 """  # noqa: S608 (constants of this module, never input)
 
@@ -118,9 +118,9 @@ ENTRIES_SQL = """
     SELECT e.id, e.time, e.kind, e.product_id, p.name, p.brand, f.name,
            e.dose_quantity, e.dose_unit, e.servings, e.grams, f.serving_desc,
            e.elemental_mg, e.note
-      FROM tracker_intakeentry e
-      LEFT JOIN tracker_supplementproduct p ON p.id = e.product_id
-      LEFT JOIN tracker_food f ON f.id = e.food_id
+      FROM "tracker_intakeentry" e
+      LEFT JOIN "tracker_supplementproduct" p ON p.id = e.product_id
+      LEFT JOIN "tracker_food" f ON f.id = e.food_id
      WHERE e.owner_id = %s AND e.day = %s
      ORDER BY e.time, e.id
 """
@@ -168,7 +168,7 @@ class DaySymptom:
 
 
 SYMPTOMS_SQL = """
-    SELECT id, symptom, severity, note FROM tracker_symptomentry
+    SELECT id, symptom, severity, note FROM "tracker_symptomentry"
      WHERE owner_id = %s AND day = %s
      ORDER BY id
 """
