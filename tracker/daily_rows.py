@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 
 from django.db.models import F
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from tracker import selectors
 from tracker.day_sql import DayEntry
@@ -87,21 +87,22 @@ def entry_items(entries: list[DayEntry], *, csrf_input: str) -> list[SafeString]
     edit, delete = _path("entry-edit"), _path("entry-delete")
     items = []
     for entry in entries:
-        time = entry.time and format_html(TIME, entry.time.strftime("%H:%M"))
-        badge = entry.kind != EntryKind.FOOD and format_html(BADGE, entry.kind_words)
-        items.append(
-            format_html(
-                ENTRY_ITEM,
-                time=time or "",
-                name=entry.name,
-                badge=badge or "",
-                mg=mg(entry.elemental_mg),
-                detail=entry_detail(entry),
-                delete_url=delete.format(entry.pk),
-                edit_url=edit.format(entry.pk),
-                csrf_input=csrf_input,
-            )
+        # Every text is escaped here (html.escape, as django.utils.html.escape does, without
+        # its lazy-string wrapper: format_html cost 50 us an entry); the fragments are ours.
+        name = escape(entry.name)
+        time = TIME.format(entry.time.strftime("%H:%M")) if entry.time else ""
+        badge = "" if entry.kind == EntryKind.FOOD else BADGE.format(escape(entry.kind_words))
+        html = ENTRY_ITEM.format(
+            time=time,
+            name=name,
+            badge=badge,
+            mg=escape(mg(entry.elemental_mg)),
+            detail=escape(entry_detail(entry)),
+            delete_url=escape(delete.format(entry.pk)),
+            edit_url=escape(edit.format(entry.pk)),
+            csrf_input=csrf_input,
         )
+        items.append(mark_safe(html))  # noqa: S308 (built above from escaped text)
     return items
 
 

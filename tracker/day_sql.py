@@ -2,10 +2,11 @@
 
 Why SQL here and the ORM everywhere else: these three reads run on every view of the
 dashboard and the day page (the first view after each log renders the day afresh) and in
-every write's flag check, before and after. Through the ORM, building the three querysets
-and their model objects cost about 5.5 ms of CPU per page against 0.3 ms each to run them
-as written SQL (measured on the benchmark's data, `make bench`); the page's first view
-after a change is what the daily screen's speed target measures.
+every write's flag check, before and after. Through the ORM, compiling the three querysets
+and building their model objects cost 5.4 ms of CPU per page (0.9 symptoms, 1.9 sums, 2.7
+entries); as written SQL the same reads cost 0.4 ms (measured in-process on the benchmark's
+data). The dashboard's first view after a change is what the daily screen's speed target
+measures.
 
 The statements are plain SQL that SQLite and PostgreSQL both run. The values come back as
 the ORM would return them (``_decimal``); tests/tracker/test_day_sql.py compares every

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -25,19 +24,28 @@ def _parse_day(text: str) -> date:
     return parse_day(text, earliest=limits.EARLIEST_DAY, latest=latest)
 
 
+# As {% csrf_token %} renders it (the token is letters and digits: nothing to escape).
+CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
 def _day_context(request: HttpRequest, day: date) -> dict:
     today = timezone.localdate()
     latest = today + timedelta(days=limits.DAYS_AHEAD_ALLOWED)
     following = day + timedelta(days=1)
     overview = selectors.day_overview(user=request.user, day=day)
     day_query = "" if day == today else f"?day={day.isoformat()}"
+    csrf_token = page_cache.page_token(request)
     return {
+        # One token for every form of the page: {% csrf_token %}, the entries' and kept parts'.
+        "csrf_token": csrf_token,
         "day": day,
         "today": today,
         "is_today": day == today,
         "overview": overview,
         "status": daily_status.day_status(overview, today=today),
-        "entry_items": daily_rows.entry_items(overview.entries, csrf_input=csrf_input(request)),
+        "entry_items": daily_rows.entry_items(
+            overview.entries, csrf_input=CSRF_INPUT.format(csrf_token)
+        ),
         # Every "log" link of a day page opens its form on that day (today needs none).
         "day_query": day_query,
         "suggestion_rows": daily_rows.suggestion_rows(overview.suggestions, day_query=day_query),
