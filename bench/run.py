@@ -53,6 +53,10 @@ READ_RUNS = ("minimal", "dashboard", "week", "dashboard uncached", "week uncache
 GROUP_SIZE = 20  # people seeded with the 5-year (and the 30-day) history
 REDIRECTS = ("301", "302", "303")  # a logged entry: POST/redirect/GET
 WRITE_NOTE = "bench-write"
+# People logging in section 3, each on today: enough that the runs' writes (about 3,300 at 70
+# req/s) stay under the app's limits.MAX_ENTRIES_PER_DAY of 200 a person and day, above
+# which a log is refused with a form error (HTTP 200) as it should be.
+WRITERS = 64
 SUMMARY_ORDER = ("pages", "memory", "load", "explain", "first_visit")
 EXPORT = "/export/entries.csv"
 
@@ -413,7 +417,7 @@ def prepare_load(args, today: date) -> SimpleNamespace:
     from tracker.models import SupplementProduct
 
     population = User.objects.filter(username__regex=rf"^{POPULATION_PREFIX}[0-9]+$")
-    people = list(population.order_by("pk")[: 2 * args.load_people])
+    people = list(population.order_by("pk")[: args.load_people + WRITERS])
     load = SimpleNamespace(readers=people[: args.load_people], writers=people[args.load_people :])
     load.sessions = [signed_in_client(p).cookies["sessionid"].value for p in load.readers]
     load.paths = {"minimal": "/bench/minimal", "dashboard": "/", "week": f"/week/{today:%Y-%m-%d}/"}
